@@ -1,0 +1,37 @@
+# autotrade — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the embedded SQLite database, load demo data, serve on :8000
+run: install
+	$(BIN)/autotrade db upgrade
+	$(BIN)/autotrade demo
+	$(BIN)/autotrade serve --host 127.0.0.1 --port 8000
+
+## make test: install, lint, type-check, run the whole suite (SQLite + PostgreSQL when available)
+test: install lint typecheck
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from autotrade.cli import main
+
+main()

@@ -1,0 +1,155 @@
+"""Database engine, session factory, declarative base and shared column types.
+
+Sessions are created by the boundary (route class, CLI command, job) which commits once.
+Services only ``flush()``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator, Uuid
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def uuid7() -> uuid.UUID:
+    """Time-ordered UUID (RFC 9562 v7): ids sort by creation, which keyset pagination relies on."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store UTC-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+
+
+class IdMixin:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Take over transaction control from pysqlite so BEGIN/SAVEPOINT behave as on a server database.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: concurrent writers queue on busy_timeout instead of
+    # failing with "database is locked" when a read transaction tries to upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kw: Any) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kw)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 20)
+    kw.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kw)
+
+
+class Database:
+    """An engine plus its session factory; one per process (tests make one per test)."""
+
+    def __init__(self, url: str, **engine_kw: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kw)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    def session(self) -> Session:
+        return self.sessionmaker()
+
+    @contextmanager
+    def transaction(self, **info: Any) -> Iterator[Session]:
+        """A unit of work for CLI commands and jobs: commits once at the end, rolls back on error."""
+        session = self.sessionmaker()
+        session.info.update(info)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class Audited:
+    """Marker: inserts, updates and deletes of this model are written to the audit log by the
+    session hook in ``autotrade.audit.service``. ``__audit_redact__`` names columns whose values
+    never appear in the log (secrets, encrypted fields)."""
+
+    __audit_redact__: tuple[str, ...] = ()
+    __audit_ignore__: tuple[str, ...] = ("updated_at",)
+
+
+def json_type() -> Any:
+    from sqlalchemy import JSON
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    return JSON().with_variant(JSONB(), "postgresql")

@@ -1,0 +1,97 @@
+"""Settings from the environment (``AUTOTRADE_*``), validated once at start-up."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults. They let `make run` work with no configuration and are refused in production.
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000000000"
+DEFAULT_FIELD_KEYS = "dev1:" + base64.b64encode(b"autotrade-dev-field-key-32-bytes").decode()
+DEFAULT_BLIND_INDEX_KEY = "dev-insecure-blind-index-key-change-me"
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when production mode would start with a development secret."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTOTRADE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('var') / 'autotrade.db'}")
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Comma-separated "key_id:base64(32 bytes)" pairs. New data is encrypted with `field_key_active`;
+    # old key ids stay listed so existing ciphertexts still decrypt after a rotation.
+    field_keys: str = DEFAULT_FIELD_KEYS
+    field_key_active: str = "dev1"
+    blind_index_key: str = DEFAULT_BLIND_INDEX_KEY
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    redis_url: str | None = None
+    # Background jobs: "inprocess" (embedded default) or "dramatiq" (Redis or RabbitMQ broker).
+    queue: Literal["inprocess", "dramatiq"] = "inprocess"
+    broker_url: str | None = None
+
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    web_session_ttl_seconds: int = 12 * 3600
+    login_max_failures: int = 5
+    lockout_seconds: int = 900
+    login_rate_limit: int = 20  # attempts per client address per window
+    login_rate_window_seconds: int = 60
+    max_body_bytes: int = 1_000_000
+    idempotency_ttl_seconds: int = 24 * 3600
+    secure_cookies: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_db_url(cls, v: str) -> str:
+        if v.startswith("postgres://"):
+            v = "postgresql://" + v.removeprefix("postgres://")
+        if v.startswith("postgresql://"):
+            v = "postgresql+psycopg://" + v.removeprefix("postgresql://")
+        return v
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def field_key_map(self) -> dict[str, bytes]:
+        keys: dict[str, bytes] = {}
+        for item in filter(None, (p.strip() for p in self.field_keys.split(","))):
+            kid, _, b64 = item.partition(":")
+            raw = base64.b64decode(b64)
+            if len(raw) != 32:
+                raise ValueError(f"field key {kid!r} must be 32 bytes (AES-256), got {len(raw)}")
+            keys[kid] = raw
+        if self.field_key_active not in keys:
+            raise ValueError(f"active field key {self.field_key_active!r} is not in AUTOTRADE_FIELD_KEYS")
+        return keys
+
+    def check_production(self) -> None:
+        """Refuse to run in production with any development default secret."""
+        if self.env != "production":
+            return
+        bad = []
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            bad.append("AUTOTRADE_SECRET_KEY")
+        if self.field_keys == DEFAULT_FIELD_KEYS or "dev1" in self.field_key_map():
+            bad.append("AUTOTRADE_FIELD_KEYS")
+        if self.blind_index_key == DEFAULT_BLIND_INDEX_KEY or len(self.blind_index_key) < 32:
+            bad.append("AUTOTRADE_BLIND_INDEX_KEY")
+        if bad:
+            raise InsecureSettingsError(
+                "refusing to start in production with default or weak secrets: " + ", ".join(bad)
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

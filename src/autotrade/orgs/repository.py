@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from autotrade.core.repository import ALL_TENANTS, Repository
+from autotrade.orgs.models import Org, OrgContact, OrgStatus
+
+
+class OrgRepository(Repository[Org]):
+    model = Org
+    label = "company"
+    not_found_code = "company_not_found"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+
+    def with_contacts(self) -> Select[tuple[Org]]:
+        return select(Org).options(selectinload(Org.contacts))
+
+    def get_full(self, org_id: uuid.UUID) -> Org | None:
+        return self.session.scalar(self.with_contacts().where(Org.id == org_id))
+
+    def get_full_any_tenant(self, org_id: uuid.UUID) -> Org | None:
+        return self.session.scalar(self.with_contacts().where(Org.id == org_id).execution_options(**ALL_TENANTS))
+
+    def by_uscc_any_tenant(self, uscc: str) -> Org | None:
+        return self.session.scalar(select(Org).where(Org.uscc == uscc).execution_options(**ALL_TENANTS))
+
+    def subtree_ids(self, root_id: uuid.UUID) -> frozenset[uuid.UUID]:
+        """The company and every branch below it (one recursive query)."""
+        tree = select(Org.id).where(Org.id == root_id).cte("tree", recursive=True)
+        tree = tree.union_all(select(Org.id).where(Org.parent_id == tree.c.id))
+        ids = self.session.scalars(select(tree.c.id).execution_options(**ALL_TENANTS)).all()
+        return frozenset(ids)
+
+    def review_queue(self, status: OrgStatus | None) -> Select[tuple[Org]]:
+        stmt = self.with_contacts().execution_options(**ALL_TENANTS)
+        if status is not None:
+            stmt = stmt.where(Org.status == status)
+        return stmt
+
+    def contacts_by_phone_any_tenant(self, phone_hmac: str) -> Sequence[OrgContact]:
+        return self.session.scalars(
+            select(OrgContact).where(OrgContact.phone_hmac == phone_hmac).execution_options(**ALL_TENANTS)
+        ).all()
