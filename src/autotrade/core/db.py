@@ -104,8 +104,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 20)
+    if "poolclass" not in kw:
+        kw.setdefault("pool_size", 10)
+        kw.setdefault("max_overflow", 20)
     kw.setdefault("pool_pre_ping", True)
     return create_engine(url, **kw)
 
