@@ -38,7 +38,9 @@ def pg_admin_url() -> str | None:
     url = os.environ.get(PG_ENV)
     if not url:
         return None
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    )
 
 
 def _with_db(url: str, name: str) -> str:
@@ -81,7 +83,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template() -> Iterator[str]:
     admin = pg_admin_url()
     if admin is None:
-        msg = f"PostgreSQL suite skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/postgres to run it"
+        msg = (
+            f"PostgreSQL suite skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/postgres to run it"
+        )
         if IN_CI:
             pytest.fail(f"CI=true but {PG_ENV} is not set: the PostgreSQL suite must run in CI")
         pytest.skip(msg)

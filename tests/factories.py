@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from autotrade.core.db import Database
+from autotrade.core.security import hash_password
 from autotrade.core.tenancy import bind_system
 from autotrade.core.validators import uscc_with_check
 from autotrade.iam import service as iam
 from autotrade.iam.models import User, UserRole
-from autotrade.core.security import hash_password
 from autotrade.orgs.models import Org, OrgContact, OrgStatus, OrgType
 
 PASSWORD = "Test-password-1"
@@ -37,7 +37,7 @@ def make_company(
     db: Database,
     *,
     name: str | None = None,
-    type: OrgType = OrgType.repair_shop,  # noqa: A002
+    type: OrgType = OrgType.repair_shop,
     status: OrgStatus = OrgStatus.approved,
     parent: uuid.UUID | None = None,
     phone: str = "13800138000",
@@ -78,7 +78,14 @@ def make_user(
     email = email or f"user{next(_seq)}-{uuid.uuid4().hex[:6]}@test.autotrade.cn"
     with db.transaction() as s:
         bind_system(s, "test")
-        user = User(org_id=org, email=email, name="测试用户", password_hash=hash_password(password), branch_id=branch, phone=phone)
+        user = User(
+            org_id=org,
+            email=email,
+            name="测试用户",
+            password_hash=hash_password(password),
+            branch_id=branch,
+            phone=phone,
+        )
         s.add(user)
         s.flush()
         for key in roles:
@@ -107,7 +114,9 @@ class World:
         return self._headers[who]
 
     def add_user(self, who: str, org: str, roles: tuple[str, ...], branch: str | None = None) -> None:
-        uid, email = make_user(self.db, org=self.orgs[org], roles=roles, branch=self.orgs[branch] if branch else None)
+        uid, email = make_user(
+            self.db, org=self.orgs[org], roles=roles, branch=self.orgs[branch] if branch else None
+        )
         self.users[who], self.emails[who] = uid, email
 
 

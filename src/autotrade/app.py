@@ -34,7 +34,9 @@ PACKAGE_DIR = Path(__file__).parent
 
 
 def _is_web(request: Request) -> bool:
-    return not (request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz", "/metrics"))
+    return not (
+        request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz", "/metrics")
+    )
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:

@@ -11,7 +11,9 @@ import typer
 
 from autotrade.core.settings import get_settings
 
-app = typer.Typer(help="autotrade — automotive B2B trading platform", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="autotrade — automotive B2B trading platform", no_args_is_help=True, add_completion=False
+)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 user_app = typer.Typer(help="Users", no_args_is_help=True)
 company_app = typer.Typer(help="Companies", no_args_is_help=True)
@@ -118,13 +120,13 @@ def user_create(
     from pydantic import ValidationError
 
     from autotrade.core.errors import AppError
+    from autotrade.core.security import hash_password
     from autotrade.core.tenancy import bind_system
+    from autotrade.iam import service as iam
     from autotrade.iam.models import User, UserRole
     from autotrade.iam.repository import UserRepository
     from autotrade.iam.schemas import UserCreate
-    from autotrade.iam import service as iam
     from autotrade.orgs.repository import OrgRepository
-    from autotrade.core.security import hash_password
 
     try:
         data = UserCreate(email=email, name=name, password=password)
@@ -148,18 +150,25 @@ def user_create(
             roles = [iam.builtin_role(session, r) for r in role]
             if any(r.platform for r in roles) and org.type.value != "platform":
                 _fail("platform roles are only for users of the platform company")
-            user = User(org_id=org.id, email=data.email.lower(), name=data.name, password_hash=hash_password(data.password))
+            user = User(
+                org_id=org.id,
+                email=data.email.lower(),
+                name=data.name,
+                password_hash=hash_password(data.password),
+            )
             session.add(user)
             session.flush()
             for r in roles:
                 session.add(UserRole(user_id=user.id, role_id=r.id, org_id=org.id))
+            typer.echo(f"created {email} in {org.name} with roles {', '.join(role)}")
     except AppError as e:
         _fail(f"{e.code}: {e.detail}")
-    typer.echo(f"created {email} in {org.name} with roles {', '.join(role)}")
 
 
 @company_app.command("approve")
-def company_approve(company: Annotated[str, typer.Argument(help="Company id or unified social credit code")]) -> None:
+def company_approve(
+    company: Annotated[str, typer.Argument(help="Company id or unified social credit code")],
+) -> None:
     """Approve a pending company (as the platform)."""
     _review(company, "approve", None)
 
@@ -193,7 +202,13 @@ def _review(company: str, action: str, reason: str | None) -> None:
             if org is None:
                 _fail(f"no company {company!r}")
                 return
-            cli_reviewer = Principal(org_id=org.id, org_type="platform", org_status="approved", scope=frozenset(), permissions=frozenset())
+            cli_reviewer = Principal(
+                org_id=org.id,
+                org_type="platform",
+                org_status="approved",
+                scope=frozenset(),
+                permissions=frozenset(),
+            )
             org = orgs.review(session, cli_reviewer, org.id, action, reason)
             typer.echo(f"{org.name} ({org.uscc}) is now {org.status.value}")
     except AppError as e:

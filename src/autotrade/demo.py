@@ -18,7 +18,7 @@ from autotrade.iam.repository import UserRepository
 from autotrade.orgs.models import Org, OrgContact, OrgStatus, OrgType
 from autotrade.orgs.repository import OrgRepository
 
-DEMO_PASSWORD = "Autotrade-2026"
+DEMO_PASSWORD = "Autotrade-2026"  # noqa: S105  (demo data only; refused in production)
 
 
 @dataclass(frozen=True)
@@ -38,37 +38,142 @@ class DemoCompany:
 
 
 COMPANIES: tuple[DemoCompany, ...] = (
-    DemoCompany("platform", "汽配通平台运营有限公司", OrgType.platform, "91310115MA1K4AT00", "上海市", "上海市", "浦东新区",
-                "张江高科技园区博云路2号", 31.2035, 121.5906,
-                (("admin", "平台管理员", "platform_admin"), ("reviewer", "入驻审核员 王敏", "reviewer"),
-                 ("risk", "风控专员 李强", "risk_officer"), ("auditor", "审计员 陈静", "auditor"))),
-    DemoCompany("maker", "华域精工汽车零部件有限公司", OrgType.manufacturer, "91320500MA1MFR001", "江苏省", "苏州市", "工业园区",
-                "星湖街328号", 31.3153, 120.7190,
-                (("owner", "张伟", "owner"), ("sales", "刘洋", "sales"), ("warehouse", "赵磊", "warehouse"))),
-    DemoCompany("distributor", "江苏通达汽配供应链有限公司", OrgType.distributor, "91320100MA1DGT002", "江苏省", "南京市", "江宁区",
-                "秣陵街道将军大道88号", 31.9365, 118.8101,
-                (("owner", "孙丽", "owner"), ("purchaser", "周杰", "purchaser"), ("finance", "吴芳", "finance"))),
-    DemoCompany("dealer", "杭州之江汽车销售服务有限公司", OrgType.dealer, "91330100MA2DLR003", "浙江省", "杭州市", "西湖区",
-                "文三路478号", 30.2790, 120.1300,
-                (("owner", "郑浩", "owner"), ("sales", "冯雪", "sales"))),
-    DemoCompany("repair", "杭州快修连锁汽车服务有限公司", OrgType.repair_shop, "91330100MA2RPR004", "浙江省", "杭州市", "拱墅区",
-                "莫干山路1418号", 30.3205, 120.1410,
-                (("owner", "何军", "owner"), ("purchaser", "马超", "purchaser"), ("approver", "林娜", "approver"))),
-    DemoCompany("repair-binjiang", "杭州快修连锁汽车服务有限公司滨江店", OrgType.repair_shop, "91330100MA2RPR005", "浙江省", "杭州市",
-                "滨江区", "江南大道3850号", 30.2084, 120.2120,
-                (("store", "滨江店长 黄涛", "purchaser"),), parent="repair"),
-    DemoCompany("fleet", "顺达城配物流车队有限公司", OrgType.fleet, "91440300MA5FLT006", "广东省", "深圳市", "龙岗区",
-                "平湖街道华南大道1号", 22.6866, 114.1255,
-                (("owner", "梁宇", "owner"), ("purchaser", "邓洁", "purchaser"))),
-    DemoCompany("logistics", "安捷汽配物流有限公司", OrgType.logistics, "91310000MA1LGW007", "上海市", "上海市", "嘉定区",
-                "安亭镇墨玉路185号", 31.2920, 121.1560,
-                (("owner", "宋涛", "owner"),)),
-    DemoCompany("inspector", "华测汽车零部件检测技术有限公司", OrgType.inspector, "91310000MA1JCN008", "上海市", "上海市", "闵行区",
-                "紫星路588号", 31.0220, 121.4580,
-                (("owner", "唐敏", "owner"),)),
-    DemoCompany("financier", "汇融供应链金融服务有限公司", OrgType.financier, "91440300MA5FJN009", "广东省", "深圳市", "福田区",
-                "深南大道6008号", 22.5410, 114.0560,
-                (("owner", "韩雪", "owner"),)),
+    DemoCompany(
+        "platform",
+        "汽配通平台运营有限公司",
+        OrgType.platform,
+        "91310115MA1K4AT00",
+        "上海市",
+        "上海市",
+        "浦东新区",
+        "张江高科技园区博云路2号",
+        31.2035,
+        121.5906,
+        (
+            ("admin", "平台管理员", "platform_admin"),
+            ("reviewer", "入驻审核员 王敏", "reviewer"),
+            ("risk", "风控专员 李强", "risk_officer"),
+            ("auditor", "审计员 陈静", "auditor"),
+        ),
+    ),
+    DemoCompany(
+        "maker",
+        "华域精工汽车零部件有限公司",
+        OrgType.manufacturer,
+        "91320500MA1MFR001",
+        "江苏省",
+        "苏州市",
+        "工业园区",
+        "星湖街328号",
+        31.3153,
+        120.7190,
+        (("owner", "张伟", "owner"), ("sales", "刘洋", "sales"), ("warehouse", "赵磊", "warehouse")),
+    ),
+    DemoCompany(
+        "distributor",
+        "江苏通达汽配供应链有限公司",
+        OrgType.distributor,
+        "91320100MA1DGT002",
+        "江苏省",
+        "南京市",
+        "江宁区",
+        "秣陵街道将军大道88号",
+        31.9365,
+        118.8101,
+        (("owner", "孙丽", "owner"), ("purchaser", "周杰", "purchaser"), ("finance", "吴芳", "finance")),
+    ),
+    DemoCompany(
+        "dealer",
+        "杭州之江汽车销售服务有限公司",
+        OrgType.dealer,
+        "91330100MA2DLR003",
+        "浙江省",
+        "杭州市",
+        "西湖区",
+        "文三路478号",
+        30.2790,
+        120.1300,
+        (("owner", "郑浩", "owner"), ("sales", "冯雪", "sales")),
+    ),
+    DemoCompany(
+        "repair",
+        "杭州快修连锁汽车服务有限公司",
+        OrgType.repair_shop,
+        "91330100MA2RPR004",
+        "浙江省",
+        "杭州市",
+        "拱墅区",
+        "莫干山路1418号",
+        30.3205,
+        120.1410,
+        (("owner", "何军", "owner"), ("purchaser", "马超", "purchaser"), ("approver", "林娜", "approver")),
+    ),
+    DemoCompany(
+        "repair-binjiang",
+        "杭州快修连锁汽车服务有限公司滨江店",
+        OrgType.repair_shop,
+        "91330100MA2RPR005",
+        "浙江省",
+        "杭州市",
+        "滨江区",
+        "江南大道3850号",
+        30.2084,
+        120.2120,
+        (("store", "滨江店长 黄涛", "purchaser"),),
+        parent="repair",
+    ),
+    DemoCompany(
+        "fleet",
+        "顺达城配物流车队有限公司",
+        OrgType.fleet,
+        "91440300MA5FLT006",
+        "广东省",
+        "深圳市",
+        "龙岗区",
+        "平湖街道华南大道1号",
+        22.6866,
+        114.1255,
+        (("owner", "梁宇", "owner"), ("purchaser", "邓洁", "purchaser")),
+    ),
+    DemoCompany(
+        "logistics",
+        "安捷汽配物流有限公司",
+        OrgType.logistics,
+        "91310000MA1LGW007",
+        "上海市",
+        "上海市",
+        "嘉定区",
+        "安亭镇墨玉路185号",
+        31.2920,
+        121.1560,
+        (("owner", "宋涛", "owner"),),
+    ),
+    DemoCompany(
+        "inspector",
+        "华测汽车零部件检测技术有限公司",
+        OrgType.inspector,
+        "91310000MA1JCN008",
+        "上海市",
+        "上海市",
+        "闵行区",
+        "紫星路588号",
+        31.0220,
+        121.4580,
+        (("owner", "唐敏", "owner"),),
+    ),
+    DemoCompany(
+        "financier",
+        "汇融供应链金融服务有限公司",
+        OrgType.financier,
+        "91440300MA5FJN009",
+        "广东省",
+        "深圳市",
+        "福田区",
+        "深南大道6008号",
+        22.5410,
+        114.0560,
+        (("owner", "韩雪", "owner"),),
+    ),
 )
 
 
@@ -81,7 +186,7 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
     orgs = OrgRepository(session)
     users = UserRepository(session)
     by_key: dict[str, Org] = {}
-    logins = []
+    logins: list[tuple[str, str, str, str]] = []
     now = utcnow()
     for i, c in enumerate(COMPANIES):
         uscc = uscc_with_check(c.uscc17)
@@ -109,8 +214,14 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
             session.add(org)
             session.flush()
             session.add(
-                OrgContact(org_id=org.id, name=c.users[0][1].split()[-1], title="负责人", phone=f"1381234{i:04d}",
-                           email=email_for(c, c.users[0][0]), is_primary=True)
+                OrgContact(
+                    org_id=org.id,
+                    name=c.users[0][1].split()[-1],
+                    title="负责人",
+                    phone=f"1381234{i:04d}",
+                    email=email_for(c, c.users[0][0]),
+                    is_primary=True,
+                )
             )
         by_key[c.key] = org
         for local, name, role_key in c.users:
@@ -127,7 +238,11 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
                 )
                 session.add(user)
                 session.flush()
-                session.add(UserRole(user_id=user.id, role_id=iam.builtin_role(session, role_key).id, org_id=parent_org.id))
+                session.add(
+                    UserRole(
+                        user_id=user.id, role_id=iam.builtin_role(session, role_key).id, org_id=parent_org.id
+                    )
+                )
             logins.append((c.name, c.type.value, email, role_key))
     session.flush()
     return logins

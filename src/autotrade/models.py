@@ -17,8 +17,8 @@ __all__ = [
     "Org",
     "OrgContact",
     "RateLimitCounter",
-    "Schedule",
     "Role",
+    "Schedule",
     "User",
     "UserRole",
 ]

@@ -10,9 +10,9 @@ from autotrade.audit import service
 from autotrade.audit.models import AuditLog
 from autotrade.audit.repository import AuditRepository
 from autotrade.audit.schemas import AuditFilter, AuditOut
+from autotrade.core.deps import require
 from autotrade.core.http import get_db
 from autotrade.core.pagination import Page, paginate
-from autotrade.core.deps import require
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal, bind_principal
 
@@ -26,19 +26,25 @@ def _page(db: Session, f: AuditFilter, cursor: str | None, limit: int, all_tenan
 
 
 def _csv(request: Request, db: Session, p: Principal, f: AuditFilter, all_tenants: bool) -> StreamingResponse:
-    service.record_event(db, "audit.export", entity_type="audit_log", org_id=p.org_id, after=f.model_dump(exclude_none=True))
+    service.record_event(
+        db, "audit.export", entity_type="audit_log", org_id=p.org_id, after=f.model_dump(exclude_none=True)
+    )
 
     def stream() -> Iterator[str]:
         # The response streams after the request's unit of work has committed: read in a session of its own.
         session = request.app.state.db.session()
         bind_principal(session, p)
         try:
-            yield from service.csv_rows(session, AuditRepository(session).filtered(f, all_tenants=all_tenants))
+            yield from service.csv_rows(
+                session, AuditRepository(session).filtered(f, all_tenants=all_tenants)
+            )
         finally:
             session.close()
 
     return StreamingResponse(
-        stream(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit.csv"'}
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
 
 
@@ -55,7 +61,12 @@ def list_audit(
 
 
 @router.get("/audit/export.csv", response_class=StreamingResponse)
-def export_audit(request: Request, f: AuditFilter = Depends(), p: Principal = Depends(require("audit:view")), db: Session = Depends(get_db)) -> StreamingResponse:
+def export_audit(
+    request: Request,
+    f: AuditFilter = Depends(),
+    p: Principal = Depends(require("audit:view")),
+    db: Session = Depends(get_db),
+) -> StreamingResponse:
     return _csv(request, db, p, f, all_tenants=False)
 
 
@@ -73,6 +84,9 @@ def platform_audit(
 
 @router.get("/platform/audit/export.csv", response_class=StreamingResponse, tags=["platform"])
 def platform_export_audit(
-    request: Request, f: AuditFilter = Depends(), p: Principal = Depends(require("platform.audit:view")), db: Session = Depends(get_db)
+    request: Request,
+    f: AuditFilter = Depends(),
+    p: Principal = Depends(require("platform.audit:view")),
+    db: Session = Depends(get_db),
 ) -> StreamingResponse:
     return _csv(request, db, p, f, all_tenants=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 
 from autotrade.audit.models import AuditLog
@@ -11,12 +13,16 @@ class AuditRepository(Repository[AuditLog]):
     model = AuditLog
     label = "audit entry"
 
-    def filtered(self, f: AuditFilter, *, all_tenants: bool = False) -> Select[tuple[AuditLog]]:
+    def filtered(self, f: AuditFilter, *, all_tenants: bool = False) -> Select[Any]:
         stmt = select(AuditLog)
         if all_tenants:
             stmt = stmt.execution_options(**ALL_TENANTS)
         if f.action:
-            stmt = stmt.where(AuditLog.action.startswith(f.action)) if f.action.endswith(".") else stmt.where(AuditLog.action == f.action)
+            stmt = (
+                stmt.where(AuditLog.action.startswith(f.action))
+                if f.action.endswith(".")
+                else stmt.where(AuditLog.action == f.action)
+            )
         if f.entity_type:
             stmt = stmt.where(AuditLog.entity_type == f.entity_type)
         if f.entity_id:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from autotrade.audit.models import AuditLog
 from autotrade.core.context import client_ip_var, request_id_var
-from autotrade.core.db import Audited, uuid7, utcnow
+from autotrade.core.db import Audited, utcnow, uuid7
 from autotrade.core.tenancy import PRINCIPAL_KEY, Principal
 
 REDACTED = "[redacted]"

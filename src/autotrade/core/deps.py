@@ -50,7 +50,9 @@ def authenticate(request: Request, session: Session) -> Principal:
     kind, token = creds
     settings: Settings = request.app.state.settings
     principal = (
-        iam.authenticate_web_session(session, token) if kind == "web" else iam.authenticate_bearer(session, settings, token)
+        iam.authenticate_web_session(session, token)
+        if kind == "web"
+        else iam.authenticate_bearer(session, settings, token)
     )
     request.state.principal = principal
     bind_principal(session, principal)

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
@@ -57,7 +57,7 @@ def get_db(request: Request) -> Session:
 class UnitOfWorkRoute(APIRoute):
     """Commits the request's session once, before the response leaves; rolls back on error."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:
@@ -149,9 +149,13 @@ def validation_problem(request: Request, exc: RequestValidationError) -> Respons
         msg = str(e.get("msg", "invalid"))
         if msg.startswith("Value error, "):
             msg = msg.removeprefix("Value error, ")
-        errors.append({"field": field, "code": _validation_code(str(e.get("type", "invalid"))), "message": msg})
+        errors.append(
+            {"field": field, "code": _validation_code(str(e.get("type", "invalid"))), "message": msg}
+        )
     if any(e["code"] == "invalid_json" for e in errors):
-        return problem(400, "invalid_json", "Malformed JSON body", errors[0]["message"], instance=request.url.path)
+        return problem(
+            400, "invalid_json", "Malformed JSON body", errors[0]["message"], instance=request.url.path
+        )
     first = errors[0] if errors else {"field": None, "message": "invalid request"}
     return problem(
         422,
@@ -294,7 +298,10 @@ class RequestContextMiddleware:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

@@ -50,7 +50,9 @@ class Idempotency:
 
     def _stored(self) -> IdempotencyRecord | None:
         return self.session.scalar(
-            select(IdempotencyRecord).where(IdempotencyRecord.scope == self.scope, IdempotencyRecord.key == self.key)
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.scope == self.scope, IdempotencyRecord.key == self.key
+            )
         )
 
     def _replay(self, rec: IdempotencyRecord) -> JSONResponse:
@@ -61,7 +63,9 @@ class Idempotency:
                 field="header.Idempotency-Key",
             )
         return JSONResponse(
-            json.loads(rec.response_body), status_code=rec.status_code, headers={"Idempotent-Replayed": "true"}
+            json.loads(rec.response_body),
+            status_code=rec.status_code,
+            headers={"Idempotent-Replayed": "true"},
         )
 
     def run(self, fn: Callable[[], Any], *, status_code: int = 200) -> JSONResponse:

@@ -33,10 +33,14 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raise ValidationFailed("cursor is not valid", field="query.cursor", code="invalid_cursor") from e
 
 
-def paginate(session: Session, stmt: Select[Any], id_column: Any, *, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+def paginate(
+    session: Session, stmt: Select[Any], id_column: Any, *, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
     """Run ``stmt`` one page at a time: ``limit`` rows after ``cursor``, newest first."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="query.limit", code="invalid_limit")
+        raise ValidationFailed(
+            f"limit must be between 1 and {MAX_LIMIT}", field="query.limit", code="invalid_limit"
+        )
     if cursor:
         stmt = stmt.where(id_column < decode_cursor(cursor))
     rows = list(session.scalars(stmt.order_by(id_column.desc()).limit(limit + 1)))

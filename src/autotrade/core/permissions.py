@@ -92,8 +92,11 @@ BUILTIN_ROLES: dict[str, tuple[str, str, bool, list[str]]] = {
         "Owner",
         "企业主",
         False,
-        _all("company", "users", "roles", "api_keys", "pii", *_COMPANY_TRADING, "reports")
-        + ["audit:view", "catalog:view"],
+        [
+            *_all("company", "users", "roles", "api_keys", "pii", *_COMPANY_TRADING, "reports"),
+            "audit:view",
+            "catalog:view",
+        ],
     ),
     "purchaser": (
         "Purchaser",

@@ -4,7 +4,7 @@ in Redis when ``AUTOTRADE_REDIS_URL`` is set."""
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import literal_column
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,7 +33,7 @@ class DatabaseRateLimiter:
     def hit(self, session: Session, key: str, limit: int, window_seconds: int) -> int:
         start, retry_after = _window(window_seconds)
         dialect = session.get_bind().dialect.name
-        ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(RateLimitCounter)
+        ins: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(RateLimitCounter)
         stmt = (
             ins.values(key=key, window_start=start, count=1)
             .on_conflict_do_update(

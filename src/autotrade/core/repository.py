@@ -28,14 +28,15 @@ class Repository(Generic[M]):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def select(self) -> Select[tuple[M]]:
+    def select(self) -> Select[Any]:
         return select(self.model)
 
     def get(self, id_: uuid.UUID, *options: Any) -> M | None:
         stmt = self.select().where(self.model.id == id_)  # type: ignore[attr-defined]
         if options:
             stmt = stmt.options(*options)
-        return self.session.scalar(stmt)
+        obj: M | None = self.session.scalar(stmt)
+        return obj
 
     def get_or_404(self, id_: uuid.UUID, *options: Any) -> M:
         obj = self.get(id_, *options)
@@ -47,7 +48,8 @@ class Repository(Generic[M]):
         stmt = self.select().where(self.model.id == id_).execution_options(**ALL_TENANTS)  # type: ignore[attr-defined]
         if options:
             stmt = stmt.options(*options)
-        return self.session.scalar(stmt)
+        obj: M | None = self.session.scalar(stmt)
+        return obj
 
     def add(self, obj: M) -> M:
         self.session.add(obj)

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development defaults. They let `make run` work with no configuration and are refused in production.
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000000000"
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000000000"  # noqa: S105
 DEFAULT_FIELD_KEYS = "dev1:" + base64.b64encode(b"autotrade-dev-field-key-32-bytes").decode()
 DEFAULT_BLIND_INDEX_KEY = "dev-insecure-blind-index-key-change-me"
 

@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
 from sqlalchemy import ColumnElement, ForeignKey, bindparam, event, or_, true
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
 
 from autotrade.core import permissions as perms
 
@@ -108,7 +115,7 @@ class OrgOwned(TenantScoped):
     """Mixin adding the owning company's ``org_id``."""
 
     @declared_attr
-    def org_id(cls) -> Mapped[uuid.UUID]:
+    def org_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
         return mapped_column(ForeignKey("orgs.id", ondelete="RESTRICT"), index=True)
 
 
@@ -141,7 +148,7 @@ def _apply_tenant_scope(state: ORMExecuteState) -> None:
     if isinstance(params, list):
         state.parameters = [{**p, SCOPE_PARAM: visible} for p in params]
     else:
-        state.parameters = {**(params or {}), SCOPE_PARAM: visible}
+        state.parameters = {**dict(params or {}), SCOPE_PARAM: visible}  # type: ignore[arg-type]
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_criteria(), include_aliases=True)
     )

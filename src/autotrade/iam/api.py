@@ -64,7 +64,12 @@ def login(
 
 
 @router.post("/auth/refresh", response_model=TokenOut, dependencies=[Depends(public())])
-def refresh(data: RefreshIn, request: Request, db: Session = Depends(get_db), settings: Settings = Depends(get_settings_dep)) -> TokenOut:
+def refresh(
+    data: RefreshIn,
+    request: Request,
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(get_settings_dep),
+) -> TokenOut:
     ip, ua = _client(request)
     return _tokens(service.refresh_tokens(db, settings, data.refresh_token, ip, ua))
 
@@ -93,7 +98,9 @@ def me(p: Principal = Depends(authenticated())) -> MeOut:
 
 
 @router.post("/me/password", status_code=204)
-def change_password(data: PasswordChange, p: Principal = Depends(authenticated()), db: Session = Depends(get_db)) -> Response:
+def change_password(
+    data: PasswordChange, p: Principal = Depends(authenticated()), db: Session = Depends(get_db)
+) -> Response:
     """Change your own password; every other session of yours is logged out."""
     service.change_password(db, p, data.current_password, data.new_password)
     return Response(status_code=204)
@@ -117,11 +124,9 @@ def list_users(
     p: Principal = Depends(require("users:view")),
     db: Session = Depends(get_db),
 ) -> Page[UserOut]:
-    stmt = UserRepository(db).select()
-    if phone:
-        stmt = stmt.where(User.phone_hmac == keyring().blind_index(phone, "phone"))
-    if email:
-        stmt = stmt.where(User.email == email.lower())
+    stmt = UserRepository(db).filtered(
+        phone_hmac=keyring().blind_index(phone, "phone") if phone else None, email=email
+    )
     rows, nxt = paginate(db, stmt, User.id, cursor=cursor, limit=limit)
     return Page(items=_users_out(db, p, rows), next_cursor=nxt)
 
@@ -137,19 +142,26 @@ def create_user(
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: uuid.UUID, p: Principal = Depends(require("users:view")), db: Session = Depends(get_db)) -> UserOut:
+def get_user(
+    user_id: uuid.UUID, p: Principal = Depends(require("users:view")), db: Session = Depends(get_db)
+) -> UserOut:
     return _users_out(db, p, [UserRepository(db).get_or_404(user_id)])[0]
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
-    user_id: uuid.UUID, data: UserUpdate, p: Principal = Depends(require("users:edit")), db: Session = Depends(get_db)
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    p: Principal = Depends(require("users:edit")),
+    db: Session = Depends(get_db),
 ) -> UserOut:
     return _users_out(db, p, [service.update_user(db, p, user_id, data)])[0]
 
 
 @router.post("/users/{user_id}/unlock", response_model=UserOut)
-def unlock_user(user_id: uuid.UUID, p: Principal = Depends(require("users:admin")), db: Session = Depends(get_db)) -> UserOut:
+def unlock_user(
+    user_id: uuid.UUID, p: Principal = Depends(require("users:admin")), db: Session = Depends(get_db)
+) -> UserOut:
     return _users_out(db, p, [service.unlock_user(db, user_id)])[0]
 
 
@@ -163,7 +175,15 @@ def list_permissions(p: Principal = Depends(require("roles:view"))) -> list[Perm
         resource, level = perms.parse(perm)
         if resource.platform and not p.is_platform:
             continue
-        out.append(PermissionOut(permission=perm, resource=resource.name, level=level, label_en=resource.label_en, label_zh=resource.label_zh))
+        out.append(
+            PermissionOut(
+                permission=perm,
+                resource=resource.name,
+                level=level,
+                label_en=resource.label_en,
+                label_zh=resource.label_zh,
+            )
+        )
     return out
 
 
@@ -174,24 +194,33 @@ def list_roles(p: Principal = Depends(require("roles:view")), db: Session = Depe
 
 
 @router.post("/roles", status_code=201, response_model=RoleOut)
-def create_role(data: RoleIn, p: Principal = Depends(require("roles:edit")), db: Session = Depends(get_db)) -> RoleOut:
+def create_role(
+    data: RoleIn, p: Principal = Depends(require("roles:edit")), db: Session = Depends(get_db)
+) -> RoleOut:
     return RoleOut.build(service.create_role(db, p, data))
 
 
 @router.get("/roles/{role_id}", response_model=RoleOut)
-def get_role(role_id: uuid.UUID, p: Principal = Depends(require("roles:view")), db: Session = Depends(get_db)) -> RoleOut:
+def get_role(
+    role_id: uuid.UUID, p: Principal = Depends(require("roles:view")), db: Session = Depends(get_db)
+) -> RoleOut:
     return RoleOut.build(RoleRepository(db).get_or_404(role_id))
 
 
 @router.patch("/roles/{role_id}", response_model=RoleOut)
 def update_role(
-    role_id: uuid.UUID, data: RoleUpdate, p: Principal = Depends(require("roles:edit")), db: Session = Depends(get_db)
+    role_id: uuid.UUID,
+    data: RoleUpdate,
+    p: Principal = Depends(require("roles:edit")),
+    db: Session = Depends(get_db),
 ) -> RoleOut:
     return RoleOut.build(service.update_role(db, p, role_id, data))
 
 
 @router.delete("/roles/{role_id}", status_code=204)
-def delete_role(role_id: uuid.UUID, p: Principal = Depends(require("roles:admin")), db: Session = Depends(get_db)) -> Response:
+def delete_role(
+    role_id: uuid.UUID, p: Principal = Depends(require("roles:admin")), db: Session = Depends(get_db)
+) -> Response:
     service.delete_role(db, role_id)
     return Response(status_code=204)
 
@@ -211,17 +240,23 @@ def list_api_keys(
 
 
 @router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
-def create_api_key(data: ApiKeyIn, p: Principal = Depends(require("api_keys:edit")), db: Session = Depends(get_db)) -> ApiKeyCreated:
+def create_api_key(
+    data: ApiKeyIn, p: Principal = Depends(require("api_keys:edit")), db: Session = Depends(get_db)
+) -> ApiKeyCreated:
     """Create a machine key with the given scopes. The secret is in this response only."""
     key, raw = service.create_api_key(db, p, data)
     return ApiKeyCreated(**ApiKeyOut.build(key).model_dump(), key=raw)
 
 
 @router.get("/api-keys/{key_id}", response_model=ApiKeyOut)
-def get_api_key(key_id: uuid.UUID, p: Principal = Depends(require("api_keys:view")), db: Session = Depends(get_db)) -> ApiKeyOut:
+def get_api_key(
+    key_id: uuid.UUID, p: Principal = Depends(require("api_keys:view")), db: Session = Depends(get_db)
+) -> ApiKeyOut:
     return ApiKeyOut.build(ApiKeyRepository(db).get_or_404(key_id))
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyOut)
-def revoke_api_key(key_id: uuid.UUID, p: Principal = Depends(require("api_keys:edit")), db: Session = Depends(get_db)) -> ApiKeyOut:
+def revoke_api_key(
+    key_id: uuid.UUID, p: Principal = Depends(require("api_keys:edit")), db: Session = Depends(get_db)
+) -> ApiKeyOut:
     return ApiKeyOut.build(service.revoke_api_key(db, key_id))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -39,7 +39,7 @@ class User(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
 
-    __blind_indexes__ = {"phone": ("phone_hmac", "phone")}
+    __blind_indexes__: ClassVar[dict[str, tuple[str, str]]] = {"phone": ("phone_hmac", "phone")}
 
 
 class Role(IdMixin, TimestampMixin, Audited, OrgOwned, Base):

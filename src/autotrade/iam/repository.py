@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, func, select, update
 
 from autotrade.core.repository import ALL_TENANTS, Repository
 from autotrade.iam.models import ApiKey, AuthSession, Role, User, UserRole
@@ -24,7 +25,9 @@ class UserRepository(Repository[User]):
     def email_taken(self, email: str) -> bool:
         return self.by_email_any_tenant(email) is not None
 
-    def register_failure(self, user_id: uuid.UUID, *, now: datetime, max_failures: int, lock_until: datetime) -> tuple[int, datetime | None]:
+    def register_failure(
+        self, user_id: uuid.UUID, *, now: datetime, max_failures: int, lock_until: datetime
+    ) -> tuple[int, datetime | None]:
         """Atomically count one failed login; lock the account when the count reaches the limit.
         A lock that has expired starts a fresh count. Safe across app nodes (one UPDATE)."""
         expired = (User.locked_until.is_not(None)) & (User.locked_until <= now)
@@ -54,11 +57,13 @@ class UserRepository(Repository[User]):
             .execution_options(**ALL_TENANTS, synchronize_session=False)
         )
 
-    def by_phone(self, phone_hmac: str, *, all_tenants: bool = False) -> Sequence[User]:
-        stmt = select(User).where(User.phone_hmac == phone_hmac)
-        if all_tenants:
-            stmt = stmt.execution_options(**ALL_TENANTS)
-        return self.session.scalars(stmt).all()
+    def filtered(self, *, phone_hmac: str | None = None, email: str | None = None) -> Select[Any]:
+        stmt = select(User)
+        if phone_hmac:
+            stmt = stmt.where(User.phone_hmac == phone_hmac)
+        if email:
+            stmt = stmt.where(func.lower(User.email) == email.lower())
+        return stmt
 
 
 class RoleRepository(Repository[Role]):
@@ -86,7 +91,9 @@ class RoleRepository(Repository[Role]):
         if not user_ids:
             return out
         rows = self.session.execute(
-            select(UserRole.user_id, Role).join(Role, Role.id == UserRole.role_id).where(UserRole.user_id.in_(user_ids))
+            select(UserRole.user_id, Role)
+            .join(Role, Role.id == UserRole.role_id)
+            .where(UserRole.user_id.in_(user_ids))
         ).all()
         for uid, role in rows:
             out[uid].append(role)
@@ -95,7 +102,10 @@ class RoleRepository(Repository[Role]):
     def in_use(self, role_id: uuid.UUID) -> bool:
         return (
             self.session.scalar(
-                select(func.count()).select_from(UserRole).where(UserRole.role_id == role_id).execution_options(**ALL_TENANTS)
+                select(func.count())
+                .select_from(UserRole)
+                .where(UserRole.role_id == role_id)
+                .execution_options(**ALL_TENANTS)
             )
             or 0
         ) > 0
@@ -110,7 +120,9 @@ class ApiKeyRepository(Repository[ApiKey]):
     not_found_code = "api_key_not_found"
 
     def by_prefix_any_tenant(self, prefix: str) -> ApiKey | None:
-        return self.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix).execution_options(**ALL_TENANTS))
+        return self.session.scalar(
+            select(ApiKey).where(ApiKey.prefix == prefix).execution_options(**ALL_TENANTS)
+        )
 
     def touch(self, key_id: uuid.UUID, now: datetime) -> None:
         self.session.execute(

@@ -33,7 +33,7 @@ class RefreshIn(Strict):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105
     expires_in: int
     refresh_token: str
 

@@ -60,7 +60,9 @@ class IssuedTokens:
 # ---- principals --------------------------------------------------------------------------------------
 
 
-def principal_for_user(session: Session, user: User, *, scopes: list[str] | None = None, api_key_id: uuid.UUID | None = None) -> Principal:
+def principal_for_user(
+    session: Session, user: User, *, scopes: list[str] | None = None, api_key_id: uuid.UUID | None = None
+) -> Principal:
     orgs = OrgRepository(session)
     org = orgs.get_any_tenant(user.org_id)
     if org is None:  # pragma: no cover - FK guarantees it
@@ -139,16 +141,25 @@ def check_credentials(
     client_ip: str | None,
 ) -> User:
     """Verify a password login; count failures and lock the account after too many."""
-    limiter.hit(session, f"login:ip:{client_ip or '-'}", settings.login_rate_limit, settings.login_rate_window_seconds)
+    limiter.hit(
+        session, f"login:ip:{client_ip or '-'}", settings.login_rate_limit, settings.login_rate_window_seconds
+    )
     users = UserRepository(session)
     user = users.by_email_any_tenant(email)
     now = utcnow()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         retry = int((user.locked_until - now).total_seconds()) + 1
         record_event(
-            session, "auth.login_locked", entity_type="users", entity_id=user.id, org_id=user.org_id, actor_label=email
+            session,
+            "auth.login_locked",
+            entity_type="users",
+            entity_id=user.id,
+            org_id=user.org_id,
+            actor_label=email,
         )
-        raise AccountLocked(f"Too many failed logins; try again in {retry} s.", headers={"Retry-After": str(retry)})
+        raise AccountLocked(
+            f"Too many failed logins; try again in {retry} s.", headers={"Retry-After": str(retry)}
+        )
     if not verify_password(user.password_hash if user else None, password) or user is None:
         if user is not None:
             count, locked_until = users.register_failure(
@@ -178,13 +189,20 @@ def check_credentials(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_event(
-        session, "auth.login", entity_type="users", entity_id=user.id, org_id=user.org_id, actor_label=email,
+        session,
+        "auth.login",
+        entity_type="users",
+        entity_id=user.id,
+        org_id=user.org_id,
+        actor_label=email,
         actor_user_id=user.id,
     )
     return user
 
 
-def _new_auth_session(session: Session, user: User, kind: str, ttl: int, ip: str | None, ua: str | None) -> str:
+def _new_auth_session(
+    session: Session, user: User, kind: str, ttl: int, ip: str | None, ua: str | None
+) -> str:
     token = new_secret()
     now = utcnow()
     session.add(
@@ -201,22 +219,31 @@ def _new_auth_session(session: Session, user: User, kind: str, ttl: int, ip: str
     return token
 
 
-def issue_tokens(session: Session, settings: Settings, user: User, ip: str | None, ua: str | None) -> IssuedTokens:
+def issue_tokens(
+    session: Session, settings: Settings, user: User, ip: str | None, ua: str | None
+) -> IssuedTokens:
     access = issue_access_token(
-        settings.secret_key, user_id=user.id, org_id=user.org_id, ttl_seconds=settings.access_token_ttl_seconds
+        settings.secret_key,
+        user_id=user.id,
+        org_id=user.org_id,
+        ttl_seconds=settings.access_token_ttl_seconds,
     )
     refresh = _new_auth_session(session, user, "refresh", settings.refresh_token_ttl_seconds, ip, ua)
     session.flush()
     return IssuedTokens(access, settings.access_token_ttl_seconds, refresh, user)
 
 
-def start_web_session(session: Session, settings: Settings, user: User, ip: str | None, ua: str | None) -> str:
+def start_web_session(
+    session: Session, settings: Settings, user: User, ip: str | None, ua: str | None
+) -> str:
     token = _new_auth_session(session, user, "web", settings.web_session_ttl_seconds, ip, ua)
     session.flush()
     return token
 
 
-def refresh_tokens(session: Session, settings: Settings, refresh_token: str, ip: str | None, ua: str | None) -> IssuedTokens:
+def refresh_tokens(
+    session: Session, settings: Settings, refresh_token: str, ip: str | None, ua: str | None
+) -> IssuedTokens:
     """Rotate a refresh token. Reusing a rotated token revokes all of the user's sessions (theft)."""
     repo = AuthSessionRepository(session)
     auth = repo.by_token_hash(sha256_hex(refresh_token), "refresh")
@@ -256,7 +283,10 @@ def _assignable_roles(session: Session, actor: Principal, role_ids: list[uuid.UU
         granted = expand_permissions(role.permissions, platform=actor.is_platform)
         missing = sorted(granted - actor.permissions)
         if missing:
-            raise RoleNotAssignable(f"role {role.name!r} grants permissions you do not hold: {', '.join(missing)}", field="role_ids")
+            raise RoleNotAssignable(
+                f"role {role.name!r} grants permissions you do not hold: {', '.join(missing)}",
+                field="role_ids",
+            )
         out.append(role)
     return out
 
@@ -310,8 +340,12 @@ def update_user(session: Session, actor: Principal, user_id: uuid.UUID, data: Us
         raise Conflict("you cannot disable yourself", code="cannot_disable_self", field="status")
     if "role_ids" in fields:
         roles = _assignable_roles(session, actor, data.role_ids or [])
-        if user.id == actor.user_id and not any("users:admin" in expand_permissions(r.permissions, platform=actor.is_platform) for r in roles):
-            raise Conflict("you cannot remove your own user administration", code="cannot_demote_self", field="role_ids")
+        if user.id == actor.user_id and not any(
+            "users:admin" in expand_permissions(r.permissions, platform=actor.is_platform) for r in roles
+        ):
+            raise Conflict(
+                "you cannot remove your own user administration", code="cannot_demote_self", field="role_ids"
+            )
         _set_roles(session, user, roles)
     if "branch_id" in fields:
         _check_branch(session, actor, user.org_id, data.branch_id)
@@ -330,7 +364,9 @@ def change_password(session: Session, actor: Principal, current: str, new: str) 
         raise PermissionDenied("API keys have no password")
     user = UserRepository(session).get_or_404(actor.user_id)
     if not verify_password(user.password_hash, current):
-        raise ValidationFailed("current password is wrong", code="invalid_credentials", field="current_password")
+        raise ValidationFailed(
+            "current password is wrong", code="invalid_credentials", field="current_password"
+        )
     user.password_hash = hash_password(new)
     label(user, "users.password_change")
     AuthSessionRepository(session).revoke_all_for_user(user.id, utcnow())
@@ -410,9 +446,16 @@ def sync_builtin_roles(session: Session) -> int:
         role = repo.by_key_any_tenant(key)
         wanted = sorted(set(plist))
         if role is None:
-            session.add(Role(key=key, name=name, name_zh=name_zh, platform=platform, permissions=wanted, org_id=None))
+            session.add(
+                Role(key=key, name=name, name_zh=name_zh, platform=platform, permissions=wanted, org_id=None)
+            )
             changed += 1
-        elif (role.name, role.name_zh, role.platform, sorted(role.permissions)) != (name, name_zh, platform, wanted):
+        elif (role.name, role.name_zh, role.platform, sorted(role.permissions)) != (
+            name,
+            name_zh,
+            platform,
+            wanted,
+        ):
             role.name, role.name_zh, role.platform, role.permissions = name, name_zh, platform, wanted
             changed += 1
     session.flush()

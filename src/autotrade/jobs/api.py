@@ -16,6 +16,8 @@ router = api_router("/api/v1", tags=["jobs"])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: uuid.UUID, p: Principal = Depends(authenticated()), db: Session = Depends(get_db)) -> JobOut:
+def get_job(
+    job_id: uuid.UUID, p: Principal = Depends(authenticated()), db: Session = Depends(get_db)
+) -> JobOut:
     """Status, progress and outcome of a background job of your company (imports, reports)."""
     return JobOut.model_validate(JobRepository(db).get_or_404(job_id))

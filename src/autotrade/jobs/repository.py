@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from autotrade.core.repository import Repository
 from autotrade.jobs.models import JobRun, Schedule

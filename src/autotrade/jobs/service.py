@@ -65,7 +65,9 @@ def runner() -> Runner | None:
     return _runner
 
 
-def submit(session: Session, name: str, payload: dict[str, Any] | None = None, *, org_id: uuid.UUID | None = None) -> JobRun:
+def submit(
+    session: Session, name: str, payload: dict[str, Any] | None = None, *, org_id: uuid.UUID | None = None
+) -> JobRun:
     if name not in JOBS:
         raise NotFound(f"unknown job {name!r}", code="unknown_job")
     p = current_principal(session)
@@ -192,7 +194,9 @@ class DramatiqRunner:
         def run_job(job_id: str) -> None:
             execute(db_ref, uuid.UUID(job_id))
 
-        self.actor = dramatiq.actor(run_job, actor_name=ACTOR_NAME, queue_name="autotrade", max_retries=3, broker=self.broker)
+        self.actor = dramatiq.actor(  # type: ignore[call-overload]
+            run_job, actor_name=ACTOR_NAME, queue_name="autotrade", max_retries=3, broker=self.broker
+        )
 
     def dispatch(self, job_id: uuid.UUID) -> None:
         self.actor.send(str(job_id))
@@ -244,7 +248,9 @@ def tick_schedules(db: Database) -> int:
 def ensure_schedule(session: Session, name: str, job_name: str, interval_seconds: int) -> None:
     existing = session.get(Schedule, name)
     if existing is None:
-        session.add(Schedule(name=name, job_name=job_name, interval_seconds=interval_seconds, next_run_at=utcnow()))
+        session.add(
+            Schedule(name=name, job_name=job_name, interval_seconds=interval_seconds, next_run_at=utcnow())
+        )
     else:
         existing.job_name, existing.interval_seconds = job_name, interval_seconds
 

@@ -6,6 +6,7 @@ from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from autotrade.core.crypto import keyring
 from autotrade.core.deps import public, require
 from autotrade.core.http import get_db
 from autotrade.core.idempotency import Idempotency, idempotency
@@ -24,7 +25,9 @@ def _out(org: Org, p: Principal | None) -> CompanyOut:
     return CompanyOut.build(org, reveal=bool(p and p.can("pii:view")))
 
 
-@router.post("/companies/register", status_code=201, response_model=RegisteredOut, dependencies=[Depends(public())])
+@router.post(
+    "/companies/register", status_code=201, response_model=RegisteredOut, dependencies=[Depends(public())]
+)
 def register_company(
     data: RegisterIn, db: Session = Depends(get_db), idem: Idempotency = Depends(idempotency("register"))
 ) -> JSONResponse:
@@ -56,7 +59,9 @@ def my_company(p: Principal = Depends(require("company:view")), db: Session = De
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut)
-def get_company(company_id: uuid.UUID, p: Principal = Depends(require("company:view")), db: Session = Depends(get_db)) -> CompanyOut:
+def get_company(
+    company_id: uuid.UUID, p: Principal = Depends(require("company:view")), db: Session = Depends(get_db)
+) -> CompanyOut:
     org = OrgRepository(db).get_full(company_id)
     if org is None:
         OrgRepository(db).get_or_404(company_id)
@@ -66,13 +71,18 @@ def get_company(company_id: uuid.UUID, p: Principal = Depends(require("company:v
 
 @router.patch("/companies/{company_id}", response_model=CompanyOut)
 def update_company(
-    company_id: uuid.UUID, data: CompanyUpdate, p: Principal = Depends(require("company:edit")), db: Session = Depends(get_db)
+    company_id: uuid.UUID,
+    data: CompanyUpdate,
+    p: Principal = Depends(require("company:edit")),
+    db: Session = Depends(get_db),
 ) -> CompanyOut:
     return _out(service.update(db, p, company_id, data), p)
 
 
 @router.post("/companies/{company_id}/resubmit", response_model=CompanyOut)
-def resubmit_company(company_id: uuid.UUID, p: Principal = Depends(require("company:admin")), db: Session = Depends(get_db)) -> CompanyOut:
+def resubmit_company(
+    company_id: uuid.UUID, p: Principal = Depends(require("company:admin")), db: Session = Depends(get_db)
+) -> CompanyOut:
     """After a rejection, send the corrected company back to review."""
     service.resubmit(db, p, company_id)
     return _out(OrgRepository(db).get_full(company_id) or OrgRepository(db).get_or_404(company_id), p)
@@ -80,7 +90,10 @@ def resubmit_company(company_id: uuid.UUID, p: Principal = Depends(require("comp
 
 @router.post("/companies/{company_id}/branches", status_code=201, response_model=CompanyOut)
 def create_branch(
-    company_id: uuid.UUID, data: BranchIn, p: Principal = Depends(require("company:admin")), db: Session = Depends(get_db)
+    company_id: uuid.UUID,
+    data: BranchIn,
+    p: Principal = Depends(require("company:admin")),
+    db: Session = Depends(get_db),
 ) -> CompanyOut:
     branch = service.create_branch(db, p, company_id, data)
     return _out(OrgRepository(db).get_full(branch.id) or branch, p)
@@ -100,15 +113,19 @@ def review_queue(
     p: Principal = Depends(require("platform.companies:view")),
     db: Session = Depends(get_db),
 ) -> Page[CompanyOut]:
-    stmt = OrgRepository(db).review_queue(status)
-    if contact_phone:
-        stmt = stmt.where(Org.id.in_(service.search_by_contact_phone(db, contact_phone)))
+    stmt = OrgRepository(db).review_queue(
+        status, contact_phone_hmac=keyring().blind_index(contact_phone, "phone") if contact_phone else None
+    )
     rows, nxt = paginate(db, stmt, Org.id, cursor=cursor, limit=limit)
     return Page(items=[_out(o, p) for o in rows], next_cursor=nxt)
 
 
 @platform.get("/companies/{company_id}", response_model=CompanyOut)
-def review_company(company_id: uuid.UUID, p: Principal = Depends(require("platform.companies:view")), db: Session = Depends(get_db)) -> CompanyOut:
+def review_company(
+    company_id: uuid.UUID,
+    p: Principal = Depends(require("platform.companies:view")),
+    db: Session = Depends(get_db),
+) -> CompanyOut:
     org = OrgRepository(db).get_full_any_tenant(company_id)
     if org is None:
         OrgRepository(db).get_or_404(company_id)
@@ -117,24 +134,38 @@ def review_company(company_id: uuid.UUID, p: Principal = Depends(require("platfo
 
 
 @platform.post("/companies/{company_id}/approve", response_model=CompanyOut)
-def approve_company(company_id: uuid.UUID, p: Principal = Depends(require("platform.companies:approve")), db: Session = Depends(get_db)) -> CompanyOut:
+def approve_company(
+    company_id: uuid.UUID,
+    p: Principal = Depends(require("platform.companies:approve")),
+    db: Session = Depends(get_db),
+) -> CompanyOut:
     return _out(service.review(db, p, company_id, "approve"), p)
 
 
 @platform.post("/companies/{company_id}/reject", response_model=CompanyOut)
 def reject_company(
-    company_id: uuid.UUID, data: RejectIn, p: Principal = Depends(require("platform.companies:approve")), db: Session = Depends(get_db)
+    company_id: uuid.UUID,
+    data: RejectIn,
+    p: Principal = Depends(require("platform.companies:approve")),
+    db: Session = Depends(get_db),
 ) -> CompanyOut:
     return _out(service.review(db, p, company_id, "reject", data.reason), p)
 
 
 @platform.post("/companies/{company_id}/suspend", response_model=CompanyOut)
 def suspend_company(
-    company_id: uuid.UUID, data: RejectIn, p: Principal = Depends(require("platform.companies:admin")), db: Session = Depends(get_db)
+    company_id: uuid.UUID,
+    data: RejectIn,
+    p: Principal = Depends(require("platform.companies:admin")),
+    db: Session = Depends(get_db),
 ) -> CompanyOut:
     return _out(service.review(db, p, company_id, "suspend", data.reason), p)
 
 
 @platform.post("/companies/{company_id}/reinstate", response_model=CompanyOut)
-def reinstate_company(company_id: uuid.UUID, p: Principal = Depends(require("platform.companies:admin")), db: Session = Depends(get_db)) -> CompanyOut:
+def reinstate_company(
+    company_id: uuid.UUID,
+    p: Principal = Depends(require("platform.companies:admin")),
+    db: Session = Depends(get_db),
+) -> CompanyOut:
     return _out(service.review(db, p, company_id, "reinstate"), p)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Enum, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
@@ -69,7 +70,7 @@ class Org(IdMixin, TimestampMixin, Audited, TenantScoped, Base):
         lazy="raise", order_by="OrgContact.id", cascade="all, delete-orphan", back_populates="org"
     )
 
-    __blind_indexes__ = {
+    __blind_indexes__: ClassVar[dict[str, tuple[str, str]]] = {
         "legal_rep_id_number": ("legal_rep_id_hmac", "id_number"),
         "bank_account": ("bank_account_hmac", "bank_account"),
     }
@@ -92,4 +93,4 @@ class OrgContact(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
 
     org: Mapped[Org] = relationship(lazy="raise", back_populates="contacts")
 
-    __blind_indexes__ = {"phone": ("phone_hmac", "phone")}
+    __blind_indexes__: ClassVar[dict[str, tuple[str, str]]] = {"phone": ("phone_hmac", "phone")}

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from autotrade.core.repository import ALL_TENANTS, Repository
-from autotrade.orgs.models import Org, OrgContact, OrgStatus
+from autotrade.orgs.models import Org, OrgContact, OrgStatus, OrgType
 
 
 class OrgRepository(Repository[Org]):
@@ -18,14 +19,18 @@ class OrgRepository(Repository[Org]):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
 
-    def with_contacts(self) -> Select[tuple[Org]]:
+    def with_contacts(self) -> Select[Any]:
         return select(Org).options(selectinload(Org.contacts))
 
     def get_full(self, org_id: uuid.UUID) -> Org | None:
-        return self.session.scalar(self.with_contacts().where(Org.id == org_id))
+        org: Org | None = self.session.scalar(self.with_contacts().where(Org.id == org_id))
+        return org
 
     def get_full_any_tenant(self, org_id: uuid.UUID) -> Org | None:
-        return self.session.scalar(self.with_contacts().where(Org.id == org_id).execution_options(**ALL_TENANTS))
+        org: Org | None = self.session.scalar(
+            self.with_contacts().where(Org.id == org_id).execution_options(**ALL_TENANTS)
+        )
+        return org
 
     def by_uscc_any_tenant(self, uscc: str) -> Org | None:
         return self.session.scalar(select(Org).where(Org.uscc == uscc).execution_options(**ALL_TENANTS))
@@ -37,13 +42,19 @@ class OrgRepository(Repository[Org]):
         ids = self.session.scalars(select(tree.c.id).execution_options(**ALL_TENANTS)).all()
         return frozenset(ids)
 
-    def review_queue(self, status: OrgStatus | None) -> Select[tuple[Org]]:
-        stmt = self.with_contacts().execution_options(**ALL_TENANTS)
+    def review_queue(
+        self, status: OrgStatus | None, *, contact_phone_hmac: str | None = None
+    ) -> Select[Any]:
+        """Top-level companies (not branches, not the platform) for onboarding review, all tenants."""
+        stmt = (
+            self.with_contacts()
+            .where(Org.parent_id.is_(None), Org.type != OrgType.platform)
+            .execution_options(**ALL_TENANTS)
+        )
         if status is not None:
             stmt = stmt.where(Org.status == status)
+        if contact_phone_hmac:
+            stmt = stmt.where(
+                Org.id.in_(select(OrgContact.org_id).where(OrgContact.phone_hmac == contact_phone_hmac))
+            )
         return stmt
-
-    def contacts_by_phone_any_tenant(self, phone_hmac: str) -> Sequence[OrgContact]:
-        return self.session.scalars(
-            select(OrgContact).where(OrgContact.phone_hmac == phone_hmac).execution_options(**ALL_TENANTS)
-        ).all()

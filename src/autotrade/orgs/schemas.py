@@ -141,7 +141,9 @@ class CompanyOut(BaseModel):
             latitude=org.latitude,
             longitude=org.longitude,
             legal_rep_name=org.legal_rep_name,
-            legal_rep_id_number=org.legal_rep_id_number if reveal else mask(org.legal_rep_id_number, "id_number"),
+            legal_rep_id_number=org.legal_rep_id_number
+            if reveal
+            else mask(org.legal_rep_id_number, "id_number"),
             bank_name=org.bank_name,
             bank_account=org.bank_account if reveal else mask(org.bank_account, "bank_account"),
             review_reason=org.review_reason,

@@ -8,24 +8,22 @@ parent company and share its review state.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from autotrade.audit.service import label
-from autotrade.core.crypto import keyring
 from autotrade.core.db import utcnow
 from autotrade.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from autotrade.core.security import hash_password
 from autotrade.core.tenancy import Principal, bind_principal
 from autotrade.iam import service as iam
+from autotrade.iam.errors import EmailTaken
 from autotrade.iam.models import User, UserRole
 from autotrade.iam.repository import UserRepository
-from autotrade.iam.errors import EmailTaken
 from autotrade.orgs.models import Org, OrgContact, OrgStatus, OrgType
 from autotrade.orgs.repository import OrgRepository
 from autotrade.orgs.schemas import BranchIn, CompanyUpdate, ContactIn, RegisterIn
-from autotrade.core.security import hash_password
 
 # Allowed review transitions: (from, action) -> to
 REVIEW_TRANSITIONS: dict[tuple[OrgStatus, str], OrgStatus] = {
@@ -44,7 +42,9 @@ class UsccTaken(Conflict):
 
 def _contacts(org_id: uuid.UUID, items: list[ContactIn]) -> list[OrgContact]:
     if sum(c.is_primary for c in items) > 1:
-        raise ValidationFailed("only one contact can be primary", field="contacts", code="several_primary_contacts")
+        raise ValidationFailed(
+            "only one contact can be primary", field="contacts", code="several_primary_contacts"
+        )
     out = [OrgContact(org_id=org_id, **c.model_dump()) for c in items]
     if not any(c.is_primary for c in out):
         out[0].is_primary = True
@@ -55,7 +55,9 @@ def register(session: Session, data: RegisterIn) -> tuple[Org, User]:
     """Public self-registration: the company (pending review) and its owner user."""
     c = data.company
     if c.type == OrgType.platform:
-        raise ValidationFailed("the platform company cannot be registered", field="company.type", code="invalid_org_type")
+        raise ValidationFailed(
+            "the platform company cannot be registered", field="company.type", code="invalid_org_type"
+        )
     orgs = OrgRepository(session)
     if orgs.by_uscc_any_tenant(c.uscc) is not None:
         raise UsccTaken(field="company.uscc")
@@ -87,11 +89,15 @@ def register(session: Session, data: RegisterIn) -> tuple[Org, User]:
 def _transition(org: Org, action: str) -> OrgStatus:
     to = REVIEW_TRANSITIONS.get((org.status, action))
     if to is None:
-        raise InvalidTransition(f"cannot {action} a company that is {org.status.value}", code="invalid_review_transition")
+        raise InvalidTransition(
+            f"cannot {action} a company that is {org.status.value}", code="invalid_review_transition"
+        )
     return to
 
 
-def review(session: Session, reviewer: Principal, org_id: uuid.UUID, action: str, reason: str | None = None) -> Org:
+def review(
+    session: Session, reviewer: Principal, org_id: uuid.UUID, action: str, reason: str | None = None
+) -> Org:
     """Platform review: approve, reject (with reason), suspend, reinstate."""
     org = OrgRepository(session).get_full_any_tenant(org_id)
     if org is None or org.type == OrgType.platform:
@@ -165,8 +171,3 @@ def create_branch(session: Session, actor: Principal, parent_id: uuid.UUID, data
 
 def _with_scope(p: Principal, scope: frozenset[uuid.UUID]) -> Principal:
     return replace(p, scope=scope)
-
-
-def search_by_contact_phone(session: Session, phone: str) -> Sequence[uuid.UUID]:
-    hmac_ = keyring().blind_index(phone, "phone")
-    return sorted({c.org_id for c in OrgRepository(session).contacts_by_phone_any_tenant(hmac_)})
