@@ -385,14 +385,14 @@ def unlock_user(session: Session, user_id: uuid.UUID) -> User:
 # ---- roles -------------------------------------------------------------------------------------------
 
 
-def _check_role_permissions(actor: Principal, permissions: list[str]) -> None:
+def _check_role_permissions(actor: Principal, permissions: list[str], field: str = "permissions") -> None:
     for p in permissions:
         resource, _ = perms.parse(p)
         if resource.platform and not actor.is_platform:
-            raise RoleNotAssignable(f"{p} is a platform permission", field="permissions")
+            raise RoleNotAssignable(f"{p} is a platform permission", field=field)
     missing = sorted(expand_permissions(permissions, platform=actor.is_platform) - actor.permissions)
     if missing:
-        raise RoleNotAssignable(f"you do not hold: {', '.join(missing)}", field="permissions")
+        raise RoleNotAssignable(f"you do not hold: {', '.join(missing)}", field=field)
 
 
 def create_role(session: Session, actor: Principal, data: RoleIn) -> Role:
@@ -475,7 +475,7 @@ def builtin_role(session: Session, key: str) -> Role:
 def create_api_key(session: Session, actor: Principal, data: ApiKeyIn) -> tuple[ApiKey, str]:
     if actor.user_id is None:
         raise PermissionDenied("an API key cannot create API keys", code="api_key_cannot_create_keys")
-    _check_role_permissions(actor, data.scopes)
+    _check_role_permissions(actor, data.scopes, field="scopes")
     prefix = secrets.token_hex(6)
     raw = f"{API_KEY_PREFIX}_{prefix}_{new_secret()}"
     key = ApiKey(

@@ -1,0 +1,42 @@
+import pytest
+
+from autotrade.core.settings import InsecureSettingsError, Settings
+
+STRONG = {
+    "secret_key": "s" * 48,
+    "field_keys": "prod1:" + "cHJvZC1maWVsZC1rZXktMzItYnl0ZXMtZm9yLWFlcyE=",
+    "field_key_active": "prod1",
+    "blind_index_key": "b" * 48,
+}
+
+
+def test_default_sqlite_url_under_var():
+    assert Settings().database_url.endswith("var/autotrade.db")
+
+
+def test_postgres_urls_use_psycopg3():
+    assert Settings(database_url="postgres://u@h/d").database_url == "postgresql+psycopg://u@h/d"
+
+
+@pytest.mark.parametrize("missing", ["secret_key", "field_keys", "blind_index_key"])
+def test_production_refuses_each_default_secret(missing):
+    values = dict(STRONG)
+    values.pop(missing)
+    if missing == "field_keys":
+        values.pop("field_key_active")
+    s = Settings(env="production", **values)
+    with pytest.raises(InsecureSettingsError) as e:
+        s.check_production()
+    assert f"AUTOTRADE_{missing.upper()}" in str(e.value)
+
+
+def test_production_accepts_strong_secrets_and_dev_accepts_defaults():
+    Settings(env="production", **STRONG).check_production()
+    Settings(env="development").check_production()
+
+
+def test_create_app_refuses_production_defaults():
+    from autotrade.app import create_app
+
+    with pytest.raises(InsecureSettingsError):
+        create_app(Settings(env="production"))

@@ -1,0 +1,37 @@
+"""Assertion helpers shared by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from autotrade.core.db import Database
+from autotrade.core.tenancy import bind_system
+
+
+def count(db: Database, model: Any, *where: Any) -> int:
+    with db.transaction() as s:
+        bind_system(s, "test")
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    """Row count of every table: compare before/after to prove a failed request wrote nothing."""
+    from autotrade.core.db import Base
+
+    with db.engine.connect() as conn:
+        return {t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()) for t in Base.metadata.tables}
+
+
+def assert_problem(r: Any, status: int, code: str, field: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers["content-type"]
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status
+    assert body["code"] == code, body
+    assert body["title"] and body["detail"]
+    assert body["request_id"] == r.headers["x-request-id"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
