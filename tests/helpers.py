@@ -21,7 +21,10 @@ def table_counts(db: Database) -> dict[str, int]:
     from autotrade.core.db import Base
 
     with db.engine.connect() as conn:
-        return {t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()) for t in Base.metadata.tables}
+        return {
+            t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one())
+            for t in Base.metadata.tables
+        }
 
 
 def assert_problem(r: Any, status: int, code: str, field: str | None = None) -> dict[str, Any]:
@@ -35,3 +38,23 @@ def assert_problem(r: Any, status: int, code: str, field: str | None = None) -> 
     if field is not None:
         assert body.get("field") == field, body
     return body
+
+
+def api_routes(app: Any) -> list[tuple[str, set[str], Any]]:
+    """Every APIRoute of the app with its full path, also through FastAPI's nested included routers."""
+    from fastapi.routing import APIRoute
+
+    out: list[tuple[str, set[str], Any]] = []
+
+    def walk(routes: Any) -> None:
+        for r in routes:
+            if isinstance(r, APIRoute):
+                out.append((r.path, set(r.methods), r))
+            elif hasattr(r, "effective_route_contexts"):
+                for ctx in r.effective_route_contexts():
+                    orig = ctx.original_route
+                    if isinstance(orig, APIRoute):
+                        out.append((ctx.path or orig.path, set(orig.methods), orig))
+
+    walk(app.routes)
+    return out

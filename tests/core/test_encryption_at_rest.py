@@ -1,4 +1,4 @@
-"""Sensitive fields are ciphertext in the database and masked in responses unless the caller holds pii:view."""
+"""Sensitive fields are ciphertext in the database, masked in responses unless the caller holds pii:view."""
 
 from pathlib import Path
 
@@ -22,7 +22,9 @@ def test_no_plaintext_in_database(client, world, db, backend):
     if backend == "sqlite":
         path = Path(db.url.split("///", 1)[1])
         db.dispose()  # flush the WAL into the file
-        raw = path.read_bytes() + (Path(str(path) + "-wal").read_bytes() if Path(str(path) + "-wal").exists() else b"")
+        raw = path.read_bytes() + (
+            Path(str(path) + "-wal").read_bytes() if Path(str(path) + "-wal").exists() else b""
+        )
         assert PHONE.encode() not in raw
         assert b"6222021001123456789" not in raw
 
@@ -41,7 +43,9 @@ def test_masked_without_pii_view_clear_with_it(client, world, db):
 
     hr = login(client, email)
     masked = {u["phone"] for u in client.get("/api/v1/users?limit=200", headers=hr).json()["items"]}
-    clear = {u["phone"] for u in client.get("/api/v1/users?limit=200", headers=world.h("a_owner")).json()["items"]}
+    clear = {
+        u["phone"] for u in client.get("/api/v1/users?limit=200", headers=world.h("a_owner")).json()["items"]
+    }
     assert "137****1234" in masked and PHONE not in masked
     assert PHONE in clear
 
@@ -56,7 +60,9 @@ def test_exact_search_by_phone_through_hmac(client, world, db):
 
 def test_platform_searches_companies_by_contact_phone(client, world):
     r = client.get(
-        "/api/v1/platform/companies", params={"status": "pending", "contact_phone": "13800000003"}, headers=world.h("reviewer")
+        "/api/v1/platform/companies",
+        params={"status": "pending", "contact_phone": "13800000003"},
+        headers=world.h("reviewer"),
     )
     assert [c["id"] for c in r.json()["items"]] == [str(world.orgs["pending"])]
     assert r.json()["items"][0]["contacts"][0]["phone"] == "13800000003"  # reviewer holds pii:view

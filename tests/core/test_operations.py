@@ -17,7 +17,9 @@ def test_health_ready_metrics(client):
 def test_readyz_reports_a_dead_database(app, client, db):
     from autotrade.core.db import Database
 
-    app.state.db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    app.state.db = Database(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )
     r = client.get("/readyz")
     app.state.db = db
     assert r.status_code == 503 and r.json()["status"] == "unavailable"

@@ -1,4 +1,4 @@
-"""Bad input → RFC 9457 problem+json with a stable code and the field at fault; never a 500, nothing written."""
+"""Bad input → RFC 9457 problem+json with a stable code and the field at fault; no 500, nothing written."""
 
 from tests.helpers import assert_problem, table_counts
 
@@ -30,7 +30,9 @@ def _with(path: str, value):
 
 def test_malformed_json_is_400_invalid_json_and_writes_nothing(client, db):
     before = table_counts(db)
-    r = client.post("/api/v1/companies/register", content=b'{"company": ', headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/companies/register", content=b'{"company": ', headers={"content-type": "application/json"}
+    )
     assert_problem(r, 400, "invalid_json")
     assert table_counts(db) == before
 
@@ -88,7 +90,9 @@ def test_oversize_streamed_body_without_length_is_413(client):
         for _ in range(20):
             yield b"x" * 100_000
 
-    r = client.post("/api/v1/companies/register", content=chunks(), headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/companies/register", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert_problem(r, 413, "payload_too_large")
 
 

@@ -40,14 +40,18 @@ def test_revoked_and_unknown_keys(client, world):
     secret, key_id = r.json()["key"], r.json()["id"]
     assert client.post(f"/api/v1/api-keys/{key_id}/revoke", headers=world.h("a_owner")).json()["revoked_at"]
     assert_problem(client.get("/api/v1/users", headers={"X-API-Key": secret}), 401, "api_key_revoked")
-    assert_problem(client.get("/api/v1/users", headers={"X-API-Key": secret[:-3] + "abc"}), 401, "invalid_api_key")
+    assert_problem(
+        client.get("/api/v1/users", headers={"X-API-Key": secret[:-3] + "abc"}), 401, "invalid_api_key"
+    )
     assert_problem(client.get("/api/v1/users", headers={"X-API-Key": "atk_nothing"}), 401, "invalid_api_key")
 
 
 def test_cannot_scope_beyond_own_permissions(client, world):
     r = _create(client, world.h("a_owner"), ["platform.companies:approve"])
     assert_problem(r, 403, "role_not_assignable", field="scopes")
-    p = assert_problem(_create(client, world.h("a_owner"), ["nonsense:view"]), 422, "validation_error", field="scopes")
+    p = assert_problem(
+        _create(client, world.h("a_owner"), ["nonsense:view"]), 422, "validation_error", field="scopes"
+    )
     assert p["errors"][0]["code"] == "unknown_permission"
 
 
@@ -65,15 +69,21 @@ def test_key_never_exceeds_its_creator(client, world, db):
     _, email2 = make_user(db, org=world.orgs["a"], roles=("owner",))
     owner2 = login(client, email2)
     viewer = next(x for x in client.get("/api/v1/roles", headers=owner2).json() if x["key"] == "viewer")
-    r = client.patch(f"/api/v1/users/{world.users['a_owner']}", json={"role_ids": [viewer["id"]]}, headers=owner2)
+    r = client.patch(
+        f"/api/v1/users/{world.users['a_owner']}", json={"role_ids": [viewer["id"]]}, headers=owner2
+    )
     assert r.status_code == 200 and [x["key"] for x in r.json()["roles"]] == ["viewer"]
     assert client.get("/api/v1/me", headers=key).json()["permissions"] == []
     assert_problem(client.get("/api/v1/users", headers=key), 403, "permission_denied")
 
 
 def test_owner_cannot_demote_themselves(client, world):
-    viewer = next(x for x in client.get("/api/v1/roles", headers=world.h("a_owner")).json() if x["key"] == "viewer")
+    viewer = next(
+        x for x in client.get("/api/v1/roles", headers=world.h("a_owner")).json() if x["key"] == "viewer"
+    )
     r = client.patch(
-        f"/api/v1/users/{world.users['a_owner']}", json={"role_ids": [viewer["id"]]}, headers=world.h("a_owner")
+        f"/api/v1/users/{world.users['a_owner']}",
+        json={"role_ids": [viewer["id"]]},
+        headers=world.h("a_owner"),
     )
     assert_problem(r, 409, "cannot_demote_self", field="role_ids")

@@ -60,11 +60,17 @@ def test_lock_expires_and_counting_starts_again(client, world, db, settings):
         _login(client, email, f"Wrong-pass-{i}")
     with db.transaction() as s:
         bind_system(s, "test")
-        s.execute(update(User).where(User.email == email).values(locked_until=utcnow() - timedelta(seconds=1)))
-    assert_problem(_login(client, email, "Wrong-again-1"), 401, "invalid_credentials")  # fresh count: 1, not locked
+        s.execute(
+            update(User).where(User.email == email).values(locked_until=utcnow() - timedelta(seconds=1))
+        )
+    assert_problem(
+        _login(client, email, "Wrong-again-1"), 401, "invalid_credentials"
+    )  # fresh count: 1, not locked
     assert _login(client, email).status_code == 200
     with db.engine.connect() as conn:
-        row = conn.execute(text("SELECT failed_logins, locked_until FROM users WHERE email = :e"), {"e": email}).one()
+        row = conn.execute(
+            text("SELECT failed_logins, locked_until FROM users WHERE email = :e"), {"e": email}
+        ).one()
     assert row == (0, None)
 
 
@@ -92,45 +98,71 @@ def test_refresh_rotates_and_reuse_revokes_everything(client, world):
     second = r.json()
     assert second["refresh_token"] != first["refresh_token"]
     # The old token is spent: reusing it is treated as theft and revokes the new one too.
-    assert_problem(client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}), 401, "refresh_token_reused")
     assert_problem(
-        client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}), 401, "refresh_token_reused"
+        client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}),
+        401,
+        "refresh_token_reused",
+    )
+    assert_problem(
+        client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}),
+        401,
+        "refresh_token_reused",
     )
 
 
 def test_logout_revokes_refresh_token(client, world):
     tokens = _login(client, world.emails["a_owner"]).json()
-    assert client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code == 204
+    assert (
+        client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code == 204
+    )
     assert_problem(
-        client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}), 401, "refresh_token_reused"
+        client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+        "refresh_token_reused",
     )
 
 
 def test_tampered_and_expired_tokens(client, world, settings):
     good = login(client, world.emails["a_owner"])["Authorization"]
-    assert_problem(client.get("/api/v1/me", headers={"Authorization": good[:-2] + "xx"}), 401, "invalid_token")
+    assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": good[:-2] + "xx"}), 401, "invalid_token"
+    )
     expired = issue_access_token(
         settings.secret_key, user_id=world.users["a_owner"], org_id=world.orgs["a"], ttl_seconds=-1
     )
-    assert_problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401, "token_expired")
-    forged = issue_access_token("another-secret" * 3, user_id=world.users["a_owner"], org_id=world.orgs["a"], ttl_seconds=60)
-    assert_problem(client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}), 401, "invalid_token")
+    assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401, "token_expired"
+    )
+    forged = issue_access_token(
+        "another-secret" * 3, user_id=world.users["a_owner"], org_id=world.orgs["a"], ttl_seconds=60
+    )
+    assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}), 401, "invalid_token"
+    )
 
 
 def test_disabled_user_cannot_log_in_and_tokens_stop_working(client, world):
     headers = world.h("a_viewer")
-    r = client.patch(f"/api/v1/users/{world.users['a_viewer']}", json={"status": "disabled"}, headers=world.h("a_owner"))
+    r = client.patch(
+        f"/api/v1/users/{world.users['a_viewer']}", json={"status": "disabled"}, headers=world.h("a_owner")
+    )
     assert r.status_code == 200 and r.json()["status"] == "disabled"
     assert_problem(client.get("/api/v1/me", headers=headers), 401, "invalid_token")
     assert_problem(_login(client, world.emails["a_viewer"]), 401, "account_disabled")
 
 
 def test_change_password(client, world, db):
-    uid, email = make_user(db, org=world.orgs["a"], roles=("viewer",))
+    _, email = make_user(db, org=world.orgs["a"], roles=("viewer",))
     h = login(client, email)
-    r = client.post("/api/v1/me/password", json={"current_password": "nope", "new_password": "New-password-2"}, headers=h)
+    r = client.post(
+        "/api/v1/me/password", json={"current_password": "nope", "new_password": "New-password-2"}, headers=h
+    )
     assert_problem(r, 422, "invalid_credentials", field="current_password")
-    r = client.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "New-password-2"}, headers=h)
+    r = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": "New-password-2"},
+        headers=h,
+    )
     assert r.status_code == 204
     assert_problem(_login(client, email), 401, "invalid_credentials")
     assert _login(client, email, "New-password-2").status_code == 200

@@ -1,4 +1,4 @@
-"""Permission levels (view / edit / approve / admin), roles, and the rule that nobody grants what they lack."""
+"""Permission levels (view / edit / approve / admin), roles, and nobody grants what they lack."""
 
 import pytest
 
@@ -34,7 +34,12 @@ def test_every_builtin_role_uses_known_permissions_and_company_roles_hold_no_pla
         ("a_viewer", "patch", "/api/v1/companies/{a}", 403),  # needs company:edit
         ("a_owner", "get", "/api/v1/audit", 200),
         ("a_purchaser", "get", "/api/v1/audit", 403),
-        ("a_owner", "get", "/api/v1/platform/companies", 403),  # platform permissions only inside the platform
+        (
+            "a_owner",
+            "get",
+            "/api/v1/platform/companies",
+            403,
+        ),  # platform permissions only inside the platform
         ("reviewer", "get", "/api/v1/platform/companies", 200),
         ("reviewer", "post", "/api/v1/platform/companies/{pending}/approve", 200),
         ("auditor", "post", "/api/v1/platform/companies/{pending}/approve", 403),  # view-only
@@ -87,13 +92,19 @@ def test_owner_manages_users_and_custom_roles(client, world):
     # A role in use cannot be deleted; a built-in role cannot be edited.
     assert_problem(client.delete(f"/api/v1/roles/{role['id']}", headers=h), 409, "role_in_use")
     owner = next(x for x in client.get("/api/v1/roles", headers=h).json() if x["key"] == "owner")
-    assert_problem(client.patch(f"/api/v1/roles/{owner['id']}", json={"name": "x"}, headers=h), 409, "role_builtin_readonly")
+    assert_problem(
+        client.patch(f"/api/v1/roles/{owner['id']}", json={"name": "x"}, headers=h),
+        409,
+        "role_builtin_readonly",
+    )
 
 
 def test_custom_role_cannot_hold_platform_permissions(client, world, db):
     before = count(db, Role)
     r = client.post(
-        "/api/v1/roles", json={"name": "sneaky", "permissions": ["platform.companies:approve"]}, headers=world.h("a_owner")
+        "/api/v1/roles",
+        json={"name": "sneaky", "permissions": ["platform.companies:approve"]},
+        headers=world.h("a_owner"),
     )
     assert_problem(r, 403, "role_not_assignable", field="permissions")
     assert count(db, Role) == before
@@ -109,7 +120,9 @@ def test_company_roles_list_hides_platform_roles(client, world):
 def test_cannot_grant_more_than_you_hold(client, world, db):
     # A user administrator without pii:view cannot hand out the finance role (which has pii:view).
     h = world.h("a_owner")
-    hr = client.post("/api/v1/roles", json={"name": "HR", "permissions": ["users:edit", "roles:view"]}, headers=h).json()
+    hr = client.post(
+        "/api/v1/roles", json={"name": "HR", "permissions": ["users:edit", "roles:view"]}, headers=h
+    ).json()
     uid, email = make_user(db, org=world.orgs["a"], roles=())
     client.patch(f"/api/v1/users/{uid}", json={"role_ids": [hr["id"]]}, headers=h)
     hr_h = login(client, email)

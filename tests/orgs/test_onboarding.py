@@ -25,7 +25,12 @@ BODY = {
         "bank_account": "6225880112345678",
         "contacts": [{"name": "王五", "title": "店长", "phone": "13800001111", "email": "w@xr.cn"}],
     },
-    "owner": {"email": "owner@xinrui.cn", "name": "王五", "password": "Strong-pass-1", "phone": "13800001111"},
+    "owner": {
+        "email": "owner@xinrui.cn",
+        "name": "王五",
+        "password": "Strong-pass-1",
+        "phone": "13800001111",
+    },
 }
 
 
@@ -94,7 +99,9 @@ def test_reviewer_approves(client, world):
 def test_reject_needs_reason_then_resubmit(client, world):
     company_id = _register(client).json()["company"]["id"]
     url = f"/api/v1/platform/companies/{company_id}/reject"
-    assert_problem(client.post(url, json={}, headers=world.h("reviewer")), 422, "validation_error", field="reason")
+    assert_problem(
+        client.post(url, json={}, headers=world.h("reviewer")), 422, "validation_error", field="reason"
+    )
     r = client.post(url, json={"reason": "营业执照照片不清晰"}, headers=world.h("reviewer"))
     assert r.json()["status"] == "rejected" and r.json()["review_reason"] == "营业执照照片不清晰"
     from tests.factories import login
@@ -105,7 +112,9 @@ def test_reject_needs_reason_then_resubmit(client, world):
     assert r.status_code == 200 and r.json()["address"] == "文一西路102号"
     r = client.post(f"/api/v1/companies/{company_id}/resubmit", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "pending"
-    assert_problem(client.post(f"/api/v1/companies/{company_id}/resubmit", headers=h), 409, "invalid_review_transition")
+    assert_problem(
+        client.post(f"/api/v1/companies/{company_id}/resubmit", headers=h), 409, "invalid_review_transition"
+    )
 
 
 def test_non_reviewer_cannot_review(client, world, db):
@@ -137,7 +146,9 @@ def test_branches_follow_parent_and_parent_owner_sees_them(client, world):
     assert store_ids == {str(world.orgs["a_branch"])}
     # Suspending the parent suspends its branches.
     r = client.post(
-        f"/api/v1/platform/companies/{world.orgs['a']}/suspend", json={"reason": "投诉调查"}, headers=world.h("admin")
+        f"/api/v1/platform/companies/{world.orgs['a']}/suspend",
+        json={"reason": "投诉调查"},
+        headers=world.h("admin"),
     )
     assert r.json()["status"] == "suspended"
     statuses = {c["status"] for c in client.get("/api/v1/companies", headers=h).json()["items"]}

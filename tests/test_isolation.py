@@ -1,0 +1,141 @@
+"""Tenant isolation, proved over every route of the app.
+
+Company B's owner (who holds every company permission) calls every route with company A's ids:
+each one answers 404 (platform routes: 403, B holds no platform permission), list routes never show
+A's ids, and afterwards every row of company A is exactly as it was. A new route with a path
+parameter this test does not know fails it until the route is added here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from autotrade.core.tenancy import bind_system
+from autotrade.jobs import service as jobs
+from tests.factories import new_uscc
+from tests.helpers import api_routes
+
+CSRF = "t" * 43
+
+# Minimal valid bodies, so validation passes and the handler itself meets the foreign id.
+JSON_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/v1/users/{user_id}"): {"name": "劫持"},
+    ("PATCH", "/api/v1/roles/{role_id}"): {"name": "劫持"},
+    ("PATCH", "/api/v1/companies/{company_id}"): {"name": "劫持的公司"},
+    ("POST", "/api/v1/platform/companies/{company_id}/reject"): {"reason": "劫持"},
+    ("POST", "/api/v1/platform/companies/{company_id}/suspend"): {"reason": "劫持"},
+}
+FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/settings/users/{user_id}"): {"name": "劫持", "status": "disabled"},
+    ("POST", "/settings/roles/{role_id}"): {"name": "劫持", "permissions": "orders:view"},
+    ("POST", "/platform/review/{company_id}/reject"): {"reason": "劫持"},
+}
+
+
+def _branch_body() -> dict[str, Any]:
+    return {
+        "name": "劫持分店",
+        "uscc": new_uscc(),
+        "province": "浙江省",
+        "city": "杭州市",
+        "address": "x",
+        "contacts": [{"name": "x", "phone": "13900001111"}],
+    }
+
+
+def _snapshot(db: Any, org_ids: set[uuid.UUID]) -> dict[str, list[tuple[Any, ...]]]:
+    from autotrade.iam.models import ApiKey, Role, User, UserRole
+    from autotrade.jobs.models import JobRun
+    from autotrade.orgs.models import Org, OrgContact
+
+    out = {}
+    with db.session() as s:
+        bind_system(s, "test")
+        for model in (Org, OrgContact, User, UserRole, Role, ApiKey, JobRun):
+            col = model.id if model is Org else model.org_id
+            rows = s.scalars(select(model).where(col.in_(org_ids)).order_by(model.id)).all()
+            out[model.__tablename__] = [
+                tuple(getattr(r, c.key) for c in model.__mapper__.column_attrs) for r in rows
+            ]
+    return out
+
+
+def _foreign_resources(world: Any) -> dict[str, str]:
+    c, h = world.client, world.h("a_owner")
+    role = c.post(
+        "/api/v1/roles", json={"name": "A 私有角色", "permissions": ["orders:view"]}, headers=h
+    ).json()
+    key = c.post("/api/v1/api-keys", json={"name": "A ERP", "scopes": ["users:view"]}, headers=h).json()
+    with world.db.transaction() as s:
+        bind_system(s, "test")
+        run = jobs.submit(s, "system.purge", org_id=world.orgs["a"])
+    return {
+        "company_id": str(world.orgs["a"]),
+        "user_id": str(world.users["a_viewer"]),
+        "role_id": role["id"],
+        "key_id": key["id"],
+        "job_id": str(run.id),
+    }
+
+
+def test_company_b_cannot_read_or_change_company_a_on_any_route(client, app, world, db):
+    foreign = _foreign_resources(world)
+    a_orgs = {world.orgs["a"], world.orgs["a_branch"]}
+    before = _snapshot(db, a_orgs)
+    b = world.h("b_owner")
+    client.cookies.set("csrf", CSRF)
+    checked: list[str] = []
+
+    for path, methods, _route in api_routes(app):
+        params = re.findall(r"{(\w+)}", path)
+        for method in sorted(methods - {"HEAD", "OPTIONS"}):
+            if not params:
+                continue
+            missing = [p for p in params if p not in foreign]
+            assert not missing, f"{method} {path}: add a company-A resource for path parameter(s) {missing}"
+            url = path.format(**{p: foreign[p] for p in params})
+            kwargs: dict[str, Any] = {"headers": {**b, "X-CSRF-Token": CSRF}}
+            if (method, path) in FORM_BODIES:
+                kwargs["data"] = {**FORM_BODIES[(method, path)], "csrf_token": CSRF}
+            elif path.endswith("/branches"):
+                kwargs["json"] = _branch_body()
+            elif method in ("POST", "PATCH", "PUT"):
+                kwargs["json"] = JSON_BODIES.get((method, path), {})
+            r = client.request(method, url, follow_redirects=False, **kwargs)
+            platform = path.startswith(("/api/v1/platform/", "/platform/"))
+            expected = 403 if platform else 404
+            assert r.status_code == expected, f"{method} {path} → {r.status_code}: {r.text[:300]}"
+            if path.startswith("/api/"):
+                assert r.json()["code"] == ("permission_denied" if platform else r.json()["code"])
+            checked.append(f"{method} {path}")
+
+    assert len(checked) >= 25, checked  # every id-bearing route was exercised
+    assert _snapshot(db, a_orgs) == before
+
+
+def test_lists_never_show_another_companys_rows(client, app, world):
+    foreign = _foreign_resources(world)
+    b = world.h("b_owner")
+    a_ids = set(foreign.values()) | {str(world.users["a_owner"]), str(world.orgs["a_branch"])}
+    a_names = {"A 汽修连锁", "A 汽修滨江店", "A 私有角色", "A ERP", world.emails["a_owner"]}
+    listed = 0
+    for path, methods, _route in api_routes(app):
+        if "GET" not in methods or "{" in path or path.startswith(("/api/v1/platform", "/platform")):
+            continue
+        r = client.get(path, headers=b, follow_redirects=False)
+        assert r.status_code in (200, 303, 307), f"GET {path} → {r.status_code}"
+        leaked = [x for x in a_ids | a_names if x in r.text]
+        assert not leaked, f"GET {path} shows company A's {leaked}"
+        listed += 1
+    assert listed >= 10
+
+
+def test_platform_routes_see_across_companies_only_for_platform_staff(client, world):
+    r = client.get(f"/api/v1/platform/companies/{world.orgs['a']}", headers=world.h("reviewer"))
+    assert r.status_code == 200 and r.json()["id"] == str(world.orgs["a"])
+    r = client.get(f"/api/v1/companies/{world.orgs['a']}", headers=world.h("reviewer"))
+    assert r.status_code == 404  # the company API stays scoped even for platform staff
