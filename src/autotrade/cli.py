@@ -27,6 +27,7 @@ app.add_typer(keys_app, name="keys")
 
 
 def _database():  # type: ignore[no-untyped-def]
+    import autotrade.models  # noqa: F401  (every mapper registered: job_runs' foreign keys name orgs, users)
     from autotrade.core import crypto
     from autotrade.core.db import Database
 
