@@ -152,15 +152,19 @@ def wait_ready(proc: Proc, timeout: float = 60.0) -> None:
     pytest.fail(f"{proc.name} not ready after {timeout} s (last: {last}):\n{proc.log()}")
 
 
-def wait_until(predicate: Any, timeout: float, interval: float = 0.2, what: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+def wait_until(
+    predicate: Any, timeout: float, interval: float = 0.2, what: str = "condition", proc: Proc | None = None
+) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds (with the
+    log of ``proc``, the process expected to make it true)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() >= deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            log = f":\n{proc.name} log:\n{proc.log()}" if proc is not None else ""
+            pytest.fail(f"timed out after {timeout} s waiting for {what}{log}")
         time.sleep(interval)
 
 
