@@ -1,0 +1,1 @@
+from tests.ops.procs import procs, redis_db  # noqa: F401  (fixtures)
