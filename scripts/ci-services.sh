@@ -44,7 +44,8 @@ ci_apt_install() {
 # Run a command as the postgres OS user (initdb/postgres refuse to run as root).
 ci_as_postgres() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        # from / : the postgres user may not be allowed into the clone's directory
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
