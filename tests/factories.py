@@ -76,20 +76,20 @@ def make_user(
     phone: str | None = "13912345678",
 ) -> tuple[uuid.UUID, str]:
     email = email or f"user{next(_seq)}-{uuid.uuid4().hex[:6]}@test.autotrade.cn"
+    home = branch or org  # a user limited to a branch belongs to the branch
     with db.transaction() as s:
         bind_system(s, "test")
         user = User(
-            org_id=org,
+            org_id=home,
             email=email,
             name="测试用户",
             password_hash=hash_password(password),
-            branch_id=branch,
             phone=phone,
         )
         s.add(user)
         s.flush()
         for key in roles:
-            s.add(UserRole(user_id=user.id, role_id=iam.builtin_role(s, key).id, org_id=org))
+            s.add(UserRole(user_id=user.id, role_id=iam.builtin_role(s, key).id, org_id=home))
         return user.id, email
 
 

@@ -227,10 +227,8 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
         for local, name, role_key in c.users:
             email = email_for(c, local)
             if users.by_email_any_tenant(email) is None:
-                parent_org = by_key[c.parent] if c.parent else org
                 user = User(
-                    org_id=parent_org.id,
-                    branch_id=org.id if c.parent else None,
+                    org_id=org.id,
                     email=email,
                     name=name,
                     phone=f"1391234{len(logins):04d}",
@@ -239,9 +237,7 @@ def load(session: Session) -> list[tuple[str, str, str, str]]:
                 session.add(user)
                 session.flush()
                 session.add(
-                    UserRole(
-                        user_id=user.id, role_id=iam.builtin_role(session, role_key).id, org_id=parent_org.id
-                    )
+                    UserRole(user_id=user.id, role_id=iam.builtin_role(session, role_key).id, org_id=org.id)
                 )
             logins.append((c.name, c.type.value, email, role_key))
     session.flush()

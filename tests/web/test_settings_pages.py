@@ -48,7 +48,11 @@ def test_owner_creates_a_user_with_a_role(world):
     with world.db.transaction() as s:
         bind_system(s)
         u = s.scalar(select(User).where(User.email == "lisi@a-repair.cn"))
-        assert (u.org_id, u.name, u.status, u.branch_id) == (world.orgs["a"], "李四", UserStatus.active, None)
+        assert (u.org_id, u.name, u.status) == (
+            world.orgs["a"],
+            "李四",
+            UserStatus.active,
+        )  # the company, no branch
         uid = u.id
     assert _roles_of(world.db, uid) == ["purchaser"]
     # The new user can log in through the form.

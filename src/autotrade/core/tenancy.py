@@ -54,7 +54,10 @@ class Principal:
     scope: frozenset[uuid.UUID]
     permissions: frozenset[str]
     user_id: uuid.UUID | None = None
+    # Set when the caller's org is a branch: the user is limited to that branch (and those below it).
     branch_id: uuid.UUID | None = None
+    # The top-level company the caller's org belongs to (the org itself when it is not a branch).
+    company_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     email: str | None = None
     display_name: str | None = None
@@ -66,9 +69,8 @@ class Principal:
         return self.org_type == "platform"
 
     @property
-    def home_org_id(self) -> uuid.UUID:
-        """The company new rows belong to: the branch the user is limited to, else their company."""
-        return self.branch_id or self.org_id
+    def root_company_id(self) -> uuid.UUID:
+        return self.company_id or self.org_id
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

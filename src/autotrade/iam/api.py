@@ -92,6 +92,7 @@ def me(p: Principal = Depends(authenticated())) -> MeOut:
         org_type=p.org_type,
         org_status=p.org_status,
         branch_id=p.branch_id,
+        company_id=p.root_company_id,
         visible_org_ids=sorted(p.scope),
         permissions=sorted(p.permissions),
     )
@@ -112,7 +113,7 @@ def change_password(
 def _users_out(db: Session, p: Principal, users: list[User]) -> list[UserOut]:
     roles = RoleRepository(db).roles_of_users([u.id for u in users])
     now = utcnow()
-    return [UserOut.build(u, roles[u.id], p.can("pii:view"), now) for u in users]
+    return [UserOut.build(u, roles[u.id], p.can("pii:view"), now, p.org_id) for u in users]
 
 
 @router.get("/users", response_model=Page[UserOut])

@@ -31,8 +31,6 @@ class User(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     status: Mapped[UserStatus] = mapped_column(
         Enum(UserStatus, name="user_status", native_enum=False, length=16), default=UserStatus.active
     )
-    # Limits the user to one branch of their company (and the branches below it).
-    branch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orgs.id"), index=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, case, func, select, update
 

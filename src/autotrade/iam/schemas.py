@@ -75,7 +75,7 @@ class UserOut(BaseModel):
     name: str
     phone: str | None
     status: UserStatus
-    branch_id: uuid.UUID | None
+    branch_id: uuid.UUID | None = Field(description="the branch the user works in, below the caller's org")
     locked: bool
     roles: list[RoleRef]
     locale: str
@@ -83,7 +83,7 @@ class UserOut(BaseModel):
     last_login_at: datetime | None
 
     @classmethod
-    def build(cls, u: User, roles: list[Role], reveal: bool, now: datetime) -> UserOut:
+    def build(cls, u: User, roles: list[Role], reveal: bool, now: datetime, viewer_org: uuid.UUID) -> UserOut:
         return cls(
             id=u.id,
             org_id=u.org_id,
@@ -91,7 +91,7 @@ class UserOut(BaseModel):
             name=u.name,
             phone=u.phone if reveal else mask(u.phone, "phone"),
             status=u.status,
-            branch_id=u.branch_id,
+            branch_id=u.org_id if u.org_id != viewer_org else None,
             locked=bool(u.locked_until and u.locked_until > now),
             roles=[RoleRef(id=r.id, key=r.key, name=r.name) for r in roles],
             locale=u.locale,
@@ -200,5 +200,6 @@ class MeOut(BaseModel):
     org_type: str
     org_status: str
     branch_id: uuid.UUID | None
+    company_id: uuid.UUID
     visible_org_ids: list[uuid.UUID]
     permissions: list[str]

@@ -71,14 +71,21 @@ def principal_for_user(
     granted = expand_permissions(RoleRepository(session).permissions_of_user(user.id), platform=platform)
     if scopes is not None:
         granted = granted & expand_permissions(scopes, platform=platform)
+    company = org
+    while company.parent_id is not None:  # a branch: find its top-level company
+        parent = orgs.get_any_tenant(company.parent_id)
+        if parent is None:  # pragma: no cover - FK guarantees it
+            break
+        company = parent
     return Principal(
         org_id=org.id,
         org_type=org.type.value,
         org_status=org.status.value,
-        scope=orgs.subtree_ids(user.branch_id or user.org_id),
+        scope=orgs.subtree_ids(org.id),
         permissions=granted,
         user_id=user.id,
-        branch_id=user.branch_id,
+        branch_id=org.id if org.parent_id is not None else None,
+        company_id=company.id,
         api_key_id=api_key_id,
         email=user.email,
         display_name=user.name,
@@ -291,12 +298,13 @@ def _assignable_roles(session: Session, actor: Principal, role_ids: list[uuid.UU
     return out
 
 
-def _check_branch(session: Session, actor: Principal, org_id: uuid.UUID, branch_id: uuid.UUID | None) -> None:
+def _target_org(actor: Principal, branch_id: uuid.UUID | None) -> uuid.UUID:
+    """The org a managed user belongs to: a branch in the actor's scope, or the actor's own org."""
     if branch_id is None:
-        return
-    branch = OrgRepository(session).get(branch_id)
-    if branch is None or branch_id not in OrgRepository(session).subtree_ids(org_id):
+        return actor.org_id
+    if branch_id not in actor.scope:
         raise NotFound("branch not found in this company", code="branch_not_found", field="branch_id")
+    return branch_id
 
 
 def _set_roles(session: Session, user: User, roles: list[Role]) -> None:
@@ -315,16 +323,12 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     if users.email_taken(data.email):
         raise EmailTaken(field="email")
     roles = _assignable_roles(session, actor, data.role_ids)
-    _check_branch(session, actor, actor.org_id, data.branch_id)
-    if actor.branch_id and data.branch_id is None:
-        data.branch_id = actor.branch_id  # a branch-limited admin creates users of their branch
     user = User(
-        org_id=actor.org_id,
+        org_id=_target_org(actor, data.branch_id),
         email=data.email.lower(),
         name=data.name,
         phone=data.phone,
         password_hash=hash_password(data.password),
-        branch_id=data.branch_id,
         locale=data.locale,
     )
     users.add(user)
@@ -348,8 +352,9 @@ def update_user(session: Session, actor: Principal, user_id: uuid.UUID, data: Us
             )
         _set_roles(session, user, roles)
     if "branch_id" in fields:
-        _check_branch(session, actor, user.org_id, data.branch_id)
-        user.branch_id = data.branch_id
+        user.org_id = _target_org(actor, data.branch_id)
+        for link in RoleRepository(session).links_of_user(user.id):
+            link.org_id = user.org_id
     for key in ("name", "phone", "status", "locale"):
         if key in fields:
             setattr(user, key, fields[key])

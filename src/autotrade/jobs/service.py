@@ -74,7 +74,7 @@ def submit(
     run = JobRun(
         name=name,
         payload=payload or {},
-        org_id=org_id if org_id is not None else (p.home_org_id if p else None),
+        org_id=org_id if org_id is not None else (p.org_id if p else None),
         created_by_id=p.user_id if p else None,
     )
     session.add(run)

@@ -55,7 +55,11 @@ def list_companies(
 
 @router.get("/companies/me", response_model=CompanyOut)
 def my_company(p: Principal = Depends(require("company:view")), db: Session = Depends(get_db)) -> CompanyOut:
-    return _out(OrgRepository(db).get_full(p.home_org_id) or OrgRepository(db).get_or_404(p.org_id), p)
+    org = OrgRepository(db).get_full(p.org_id)
+    if org is None:
+        OrgRepository(db).get_or_404(p.org_id)
+    assert org is not None
+    return _out(org, p)
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -42,9 +41,7 @@ class OrgRepository(Repository[Org]):
         ids = self.session.scalars(select(tree.c.id).execution_options(**ALL_TENANTS)).all()
         return frozenset(ids)
 
-    def review_queue(
-        self, status: OrgStatus | None, *, contact_phone_hmac: str | None = None
-    ) -> Select[Any]:
+    def review_queue(self, status: OrgStatus | None, *, contact_phone_hmac: str | None = None) -> Select[Any]:
         """Top-level companies (not branches, not the platform) for onboarding review, all tenants."""
         stmt = (
             self.with_contacts()

@@ -163,9 +163,8 @@ def create_branch(session: Session, actor: Principal, parent_id: uuid.UUID, data
     )
     branch.contacts = _contacts(branch.id, data.contacts)
     repo.add(branch)
-    # The caller now also sees the new branch (it is below their company).
-    if actor.branch_id is None or parent.id in actor.scope:
-        bind_principal(session, _with_scope(actor, actor.scope | {branch.id}))
+    # The caller now also sees the new branch (it is below a company in their scope).
+    bind_principal(session, _with_scope(actor, actor.scope | {branch.id}))
     return branch
 
 

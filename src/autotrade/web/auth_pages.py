@@ -141,7 +141,7 @@ def dashboard(
     request: Request, p: Principal = Depends(authenticated()), db: Session = Depends(get_db)
 ) -> Response:
     repo = OrgRepository(db)
-    company = repo.get_any_tenant(p.org_id)  # the caller's own company, even for a branch-limited user
+    company = repo.get_any_tenant(p.root_company_id)  # the top-level company, also for a branch user
     branch = repo.get(p.branch_id) if p.branch_id else None
     return render(request, "dashboard.html", db, company=company, branch=branch)
 

@@ -150,13 +150,13 @@ def user_detail(
     )
 
 
-def _update_input(form: FormData, user: User) -> dict[str, Any]:
+def _update_input(form: FormData, user: User, viewer_org: uuid.UUID) -> dict[str, Any]:
     out: dict[str, Any] = {"role_ids": [str(v) for v in form.getlist("role_ids")]}
     if form.get("status"):
         out["status"] = str(form.get("status"))
     if "branch_id" in form:
         branch = str(form.get("branch_id") or "") or None
-        if branch != (str(user.branch_id) if user.branch_id else None):
+        if branch != (str(user.org_id) if user.org_id != viewer_org else None):
             out["branch_id"] = branch  # only a change; a blank field means "the whole company"
     return out
 
@@ -175,7 +175,7 @@ def update_user(
     error: str | None = None
     status = 200
     try:
-        data = UserUpdate.model_validate(_update_input(form, user))
+        data = UserUpdate.model_validate(_update_input(form, user, p.org_id))
         user = iam.update_user(db, p, user_id, data)
     except ValidationError as exc:
         errors = {k.split(".", 1)[0]: v for k, v in reversed(field_errors(t, exc).items())}

@@ -170,7 +170,6 @@ def upgrade() -> None:
             sa.Enum("active", "disabled", name="user_status", native_enum=False, length=16),
             nullable=False,
         ),
-        sa.Column("branch_id", sa.Uuid(), nullable=True),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
@@ -180,7 +179,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("org_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["branch_id"], ["orgs.id"], name=op.f("fk_users_branch_id_orgs")),
         sa.ForeignKeyConstraint(
             ["org_id"], ["orgs.id"], name=op.f("fk_users_org_id_orgs"), ondelete="RESTRICT"
         ),
@@ -188,7 +186,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_users_branch_id"), ["branch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_users_org_id"), ["org_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_users_phone_hmac"), ["phone_hmac"], unique=False)
 
@@ -399,7 +396,6 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_phone_hmac"))
         batch_op.drop_index(batch_op.f("ix_users_org_id"))
-        batch_op.drop_index(batch_op.f("ix_users_branch_id"))
 
     op.drop_table("users")
     with op.batch_alter_table("roles", schema=None) as batch_op:
