@@ -88,6 +88,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if _is_web(request):  # e.g. a malformed id in a page URL
+            return await pages.web_error(
+                request, AppError("the address is not valid", code="not_found"), status=404
+            )
         return validation_problem(request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
@@ -100,7 +104,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return problem(409, "conflict", "Conflict", "The request conflicts with existing data.")
 
     async def on_unhandled(request: Request, exc: Exception) -> Response:
-        return unhandled_problem(request, exc)
+        response = unhandled_problem(request, exc)  # logs the traceback
+        if _is_web(request):
+            return await pages.web_error(
+                request, AppError("an unexpected error occurred", code="internal_error"), status=500
+            )
+        return response
 
     app.add_exception_handler(AppError, on_app_error)
     app.add_exception_handler(RequestValidationError, on_validation)
