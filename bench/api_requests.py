@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -46,7 +47,9 @@ def _drop(url: str | None, name: str | None) -> None:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _measure(base: str, name: str, fn, threads: int, per_thread: int) -> None:  # type: ignore[no-untyped-def]
+def _measure(
+    base: str, name: str, fn: Callable[[httpx.Client, int], httpx.Response], threads: int, per_thread: int
+) -> None:
     lat: list[float] = []
     lock = threading.Lock()
     errors = [0]
@@ -73,7 +76,10 @@ def _measure(base: str, name: str, fn, threads: int, per_thread: int) -> None:  
     lat.sort()
     p50 = statistics.median(lat) * 1000
     p99 = lat[int(len(lat) * 0.99) - 1] * 1000
-    print(f"{name:<34} {len(lat):>6} req  {len(lat) / wall:>8.1f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>7.2f} ms  errors {errors[0]}")
+    rate = len(lat) / wall
+    print(
+        f"{name:<34} {len(lat):>6} req  {rate:>8.1f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>7.2f} ms  errors {errors[0]}"
+    )
 
 
 def main() -> None:
@@ -85,11 +91,19 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     url, name = _fresh_db(args.db, tmp)
-    env = {**os.environ, "AUTOTRADE_DATABASE_URL": url, "AUTOTRADE_LOG_LEVEL": "WARNING", "AUTOTRADE_LOGIN_RATE_LIMIT": "100000"}
+    env = {
+        **os.environ,
+        "AUTOTRADE_DATABASE_URL": url,
+        "AUTOTRADE_LOG_LEVEL": "WARNING",
+        "AUTOTRADE_LOGIN_RATE_LIMIT": "100000",
+    }
     subprocess.run([BIN / "autotrade", "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([BIN / "autotrade", "demo"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
-        [BIN / "autotrade", "serve", "--port", str(args.port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [BIN / "autotrade", "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -99,23 +113,24 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        tok = httpx.post(
-            base + "/api/v1/auth/login", json={"email": "owner@repair.demo.autotrade.cn", "password": "Autotrade-2026"}
-        ).json()["access_token"]
+        login = {"email": "owner@repair.demo.autotrade.cn", "password": "Autotrade-2026"}
+        tok = httpx.post(base + "/api/v1/auth/login", json=login).json()["access_token"]
         h = {"Authorization": f"Bearer {tok}"}
         backend = "PostgreSQL" if args.db else "SQLite"
         print(f"backend {backend}; {args.threads} client threads; server: 1 uvicorn process")
         print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
-        _measure(base, "GET /healthz (no database)", lambda c, i: c.get("/healthz"), args.threads, args.requests)
-        _measure(base, "GET /api/v1/me (auth only)", lambda c, i: c.get("/api/v1/me", headers=h), args.threads, args.requests)
-        _measure(base, "GET /api/v1/users (scoped list)", lambda c, i: c.get("/api/v1/users", headers=h), args.threads, args.requests)
+        me_id = httpx.get(base + "/api/v1/me", headers=h).json()["user_id"]
+        n, t = args.requests, args.threads
+        _measure(base, "GET /healthz (no database)", lambda c, i: c.get("/healthz"), t, n)
+        _measure(base, "GET /api/v1/me (auth only)", lambda c, i: c.get("/api/v1/me", headers=h), t, n)
         _measure(
-            base,
-            "PATCH /api/v1/users/{id} (audited)",
-            lambda c, i: c.patch(f"/api/v1/users/{me_id}", json={"name": f"何军{i}"}, headers=h),
-            args.threads,
-            max(args.requests // 4, 1),
-        ) if (me_id := httpx.get(base + "/api/v1/me", headers=h).json()["user_id"]) else None
+            base, "GET /api/v1/users (scoped list)", lambda c, i: c.get("/api/v1/users", headers=h), t, n
+        )
+
+        def rename(c: httpx.Client, i: int) -> httpx.Response:
+            return c.patch(f"/api/v1/users/{me_id}", json={"name": f"何军{i}"}, headers=h)
+
+        _measure(base, "PATCH /api/v1/users/{id} (audited)", rename, t, max(n // 4, 1))
     finally:
         server.terminate()
         server.wait(10)
