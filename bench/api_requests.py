@@ -77,9 +77,8 @@ def _measure(
     p50 = statistics.median(lat) * 1000
     p99 = lat[int(len(lat) * 0.99) - 1] * 1000
     rate = len(lat) / wall
-    print(
-        f"{name:<34} {len(lat):>6} req  {rate:>8.1f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>7.2f} ms  errors {errors[0]}"
-    )
+    figures = f"{rate:>8.1f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>7.2f} ms  errors {errors[0]}"
+    print(f"{name:<34} {len(lat):>6} req  {figures}")
 
 
 def main() -> None:
