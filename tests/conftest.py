@@ -120,6 +120,7 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         path = tmp_path / "test.db"
         shutil.copyfile(tpl, path)
         yield f"sqlite:///{path}"
+        _check_audit(request, f"sqlite:///{path}")
         return
     try:
         tpl_name: str = request.getfixturevalue("pg_template")
@@ -132,10 +133,24 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     eng = _admin_engine(admin)
     with eng.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tpl_name}"'))
-    yield _with_db(admin, name)
-    with eng.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    eng.dispose()
+    url = _with_db(admin, name)
+    yield url
+    try:
+        _check_audit(request, url)
+    finally:
+        with eng.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        eng.dispose()
+
+
+def _check_audit(request: pytest.FixtureRequest, url: str) -> None:
+    """Every write a test made must be in the audit log (see tests/audit_coverage.py)."""
+    if request.node.get_closest_marker("no_audit_check"):
+        return
+    from tests.audit_coverage import missing_audit
+
+    problems = missing_audit(url)
+    assert not problems, "writes without audit entries:\n" + "\n".join(problems[:20])
 
 
 @pytest.fixture

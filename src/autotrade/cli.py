@@ -267,26 +267,22 @@ def jobs_run(name: Annotated[str, typer.Argument(help="Job name, e.g. system.pur
 def keys_reencrypt() -> None:
     """Re-encrypt every sensitive field with the active key (after adding a new key id)."""
     from autotrade.core.crypto import keyring
+    from autotrade.core.reencrypt import reencrypt_all
     from autotrade.core.tenancy import bind_system
-    from autotrade.iam.models import User
-    from autotrade.orgs.models import Org, OrgContact
 
     db = _database()
-    total = 0
-    targets = ((User, ("phone",)), (OrgContact, ("phone",)), (Org, ("legal_rep_id_number", "bank_account")))
+    seen: dict[str, int] = {}
+
+    def progress(table: str, n: int) -> None:
+        seen[table] = seen.get(table, 0) + n
+        if seen[table] % 1000 == 0:
+            typer.echo(f"  {table}: {seen[table]} rows", err=True)
+
     with db.transaction() as session:
         bind_system(session, "keys")
-        for model, fields in targets:
-            rows = session.query(model).all()
-            with typer.progressbar(rows, label=f"{model.__tablename__:<14}") as bar:
-                for row in bar:
-                    for f in fields:
-                        value = getattr(row, f)
-                        if value is not None:
-                            from sqlalchemy.orm.attributes import flag_modified
-
-                            flag_modified(row, f)
-                            total += 1
+        total = reencrypt_all(session, progress)
+    for table, n in sorted(seen.items()):
+        typer.echo(f"  {table}: {n} rows checked")
     typer.echo(f"re-encrypted {total} values with key {keyring().active}")
 
 

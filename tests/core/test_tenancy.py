@@ -1,5 +1,6 @@
 """The central tenant filter: fail closed, subtree scope, platform reads only when asked for."""
 
+import pytest
 from sqlalchemy import select, update
 
 from autotrade.core.tenancy import SCOPE_KEY, SYSTEM, Principal, bind_principal
@@ -45,10 +46,14 @@ def test_joins_are_filtered_too(world, db):
         assert {name for _, name in rows} == {"B 汽配经销"}
 
 
+@pytest.mark.no_audit_check  # a raw bulk update, to test the filter itself
 def test_bulk_update_cannot_touch_foreign_rows(world, db):
     with db.session() as s:
         bind_principal(s, _principal({world.orgs["b"]}))
-        s.execute(update(User).values(name="hijacked"), execution_options={"synchronize_session": False})
+        s.execute(
+            update(User).values(name="hijacked"),
+            execution_options={"synchronize_session": False, "audited": True},
+        )
         s.commit()
     with db.session() as s:
         s.info[SCOPE_KEY] = SYSTEM
@@ -61,3 +66,10 @@ def test_all_tenants_must_be_asked_for_explicitly(world, db):
     with db.session() as s:
         bind_principal(s, _principal({world.orgs["b"]}))
         assert len(s.scalars(select(Org).execution_options(all_tenants=True)).all()) == 5
+
+
+def test_unmarked_bulk_write_of_an_audited_model_is_refused(world, db):
+    with db.session() as s:
+        bind_principal(s, _principal({world.orgs["b"]}))
+        with pytest.raises(RuntimeError, match="would escape the audit log"):
+            s.execute(update(User).values(name="x"), execution_options={"synchronize_session": False})

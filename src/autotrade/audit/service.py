@@ -150,6 +150,24 @@ if not event.contains(Session, "after_flush", _after_flush):
     event.listen(Session, "after_flush", _after_flush)
 
 
+def _refuse_unaudited_bulk_writes(state: Any) -> None:
+    """ORM bulk UPDATE/DELETE bypasses the flush hook. On an audited model it must say that it records
+    its own audit event (``execution_options(audited=True)`` plus :func:`record_event`)."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get("audited", False):
+        return
+    for mapper in state.all_mappers:
+        if issubclass(mapper.class_, Audited):
+            verb = "UPDATE" if state.is_update else "DELETE"
+            raise RuntimeError(
+                f"bulk {verb} of {mapper.class_.__name__} would escape the audit log: change the rows "
+                "through the session, or record_event() and pass audited=True"
+            )
+
+
+if not event.contains(Session, "do_orm_execute", _refuse_unaudited_bulk_writes):
+    event.listen(Session, "do_orm_execute", _refuse_unaudited_bulk_writes)
+
+
 def record_event(
     session: Session,
     action: str,

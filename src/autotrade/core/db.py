@@ -74,9 +74,14 @@ class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
 
 
+def _same_as_created(context: Any) -> Any:
+    return context.get_current_parameters()["created_at"]
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Equal to created_at until the first update, so "was this row ever changed?" is exact.
+    updated_at: Mapped[datetime] = mapped_column(default=_same_as_created, onupdate=utcnow)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -43,7 +43,8 @@ class UserRepository(Repository[User]):
                 ),
             )
             .returning(User.failed_logins, User.locked_until)
-            .execution_options(**ALL_TENANTS, synchronize_session=False)
+            # audited: the caller records auth.login_failed
+            .execution_options(**ALL_TENANTS, synchronize_session=False, audited=True)
         )
         row = self.session.execute(stmt).one()
         return int(row[0]), row[1]
@@ -53,7 +54,8 @@ class UserRepository(Repository[User]):
             update(User)
             .where(User.id == user_id)
             .values(failed_logins=0, locked_until=None, last_login_at=now)
-            .execution_options(**ALL_TENANTS, synchronize_session=False)
+            # audited: the caller records auth.login
+            .execution_options(**ALL_TENANTS, synchronize_session=False, audited=True)
         )
 
     def filtered(self, *, phone_hmac: str | None = None, email: str | None = None) -> Select[Any]:
@@ -127,8 +129,9 @@ class ApiKeyRepository(Repository[ApiKey]):
         self.session.execute(
             update(ApiKey)
             .where(ApiKey.id == key_id)
-            .values(last_used_at=now)
-            .execution_options(**ALL_TENANTS, synchronize_session=False)
+            # A key's use is not a change to the key: keep updated_at, no audit row per request.
+            .values(last_used_at=now, updated_at=ApiKey.updated_at)
+            .execution_options(**ALL_TENANTS, synchronize_session=False, audited=True)
         )
 
 
