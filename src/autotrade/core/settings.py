@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     idempotency_ttl_seconds: int = 24 * 3600
     secure_cookies: bool = False
+    job_timeout_seconds: int = 3600  # a job running longer is taken as abandoned (its process died)
+    job_max_attempts: int = 3
+    job_redeliver_seconds: int = 300  # a queued job still pending after this is sent again
 
     @field_validator("database_url")
     @classmethod

@@ -27,6 +27,7 @@ class JobRun(IdMixin, TenantScoped, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dispatched_at: Mapped[datetime] = mapped_column(default=utcnow)  # last handed to a runner
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 

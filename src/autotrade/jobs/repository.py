@@ -25,6 +25,44 @@ class JobRepository(Repository[JobRun]):
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def requeue_abandoned(self, cutoff: datetime, max_attempts: int, now: datetime) -> list[uuid.UUID]:
+        """Jobs still 'running' since before ``cutoff`` lost their process: back to pending, if they
+        have attempts left, else failed."""
+        stale = (JobRun.status == "running") & (JobRun.started_at < cutoff)
+        self.session.execute(
+            update(JobRun)
+            .where(stale, JobRun.attempts >= max_attempts)
+            .values(status="failed", finished_at=now, error="abandoned: its process stopped while running it")
+            .execution_options(synchronize_session=False)
+        )
+        rows = self.session.execute(
+            update(JobRun)
+            .where(stale, JobRun.attempts < max_attempts)
+            .values(status="pending", dispatched_at=now)
+            .returning(JobRun.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        return [r[0] for r in rows]
+
+    def claim_undelivered(self, cutoff: datetime, now: datetime, limit: int = 100) -> list[uuid.UUID]:
+        """Pending jobs last handed to the queue before ``cutoff`` (message lost): mark them sent now."""
+        ids = self.session.scalars(
+            select(JobRun.id)
+            .where(JobRun.status == "pending", JobRun.dispatched_at < cutoff)
+            .order_by(JobRun.id)
+            .limit(limit)
+        ).all()
+        if not ids:
+            return []
+        rows = self.session.execute(
+            update(JobRun)
+            .where(JobRun.id.in_(ids), JobRun.status == "pending", JobRun.dispatched_at < cutoff)
+            .values(dispatched_at=now)
+            .returning(JobRun.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        return [r[0] for r in rows]
+
     def pending_ids(self, limit: int = 20) -> Sequence[uuid.UUID]:
         return self.session.scalars(
             select(JobRun.id).where(JobRun.status == "pending").order_by(JobRun.id).limit(limit)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.db import Database, utcnow
 from autotrade.core.errors import NotFound
+from autotrade.core.settings import Settings, get_settings
 from autotrade.core.tenancy import bind_system, current_principal
 from autotrade.jobs.models import JobRun, Schedule
 from autotrade.jobs.repository import JobRepository, ScheduleRepository
@@ -211,7 +212,7 @@ class DramatiqRunner:
         worker.start()
         try:
             while not stop.wait(1.0):
-                tick_schedules(self.db)
+                maintain(self.db, redeliver=self)
         finally:
             worker.stop()
 
@@ -227,13 +228,40 @@ def make_runner(db: Database, queue: str, broker_url: str | None) -> Runner:
 def run_inprocess_worker(db: Database, stop: threading.Event) -> None:
     """``autotrade worker`` without a queue: poll the database for pending jobs and due schedules."""
     while not stop.is_set():
+        ids: list[uuid.UUID] = []
+        try:
+            maintain(db, redeliver=None)
+            with db.transaction() as session:
+                bind_system(session, "worker")
+                ids = list(JobRepository(session).pending_ids())
+            for job_id in ids:
+                execute(db, job_id)
+        except Exception:  # a database outage must not end the worker: log, wait, try again
+            log.exception("worker loop failed; retrying")
+            stop.wait(5.0)
+        stop.wait(0.5 if ids else 1.0)
+
+
+def maintain(db: Database, redeliver: Runner | None, settings: Settings | None = None) -> None:
+    """One scheduler tick: submit due schedules, recover abandoned jobs, re-send lost messages.
+    Errors are logged and the next tick tries again."""
+    settings = settings or get_settings()
+    try:
         tick_schedules(db)
+        now = utcnow()
         with db.transaction() as session:
             bind_system(session, "worker")
-            ids = list(JobRepository(session).pending_ids())
-        for job_id in ids:
-            execute(db, job_id)
-        stop.wait(0.5 if ids else 1.0)
+            repo = JobRepository(session)
+            again = repo.requeue_abandoned(
+                now - timedelta(seconds=settings.job_timeout_seconds), settings.job_max_attempts, now
+            )
+            if redeliver is not None:
+                again += repo.claim_undelivered(now - timedelta(seconds=settings.job_redeliver_seconds), now)
+        if redeliver is not None:
+            for job_id in again:
+                redeliver.dispatch(job_id)
+    except Exception:
+        log.exception("scheduler tick failed; retrying on the next tick")
 
 
 def tick_schedules(db: Database) -> int:
@@ -263,7 +291,6 @@ def purge(session: Session, run: JobRun) -> dict[str, Any]:
     """Delete expired idempotency records, old rate-limit windows and expired sessions."""
     from autotrade.core.idempotency import purge_expired
     from autotrade.core.models import RateLimitCounter
-    from autotrade.core.settings import get_settings
     from autotrade.iam.models import AuthSession
 
     now = utcnow()
