@@ -7,7 +7,14 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install lint typecheck clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "python3 -m venv is missing: installing python3-venv with apt"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+	  else \
+	    echo "python3 -m venv is missing: run 'sudo apt install python3-venv' (Debian/Ubuntu), then make again"; exit 1; \
+	  fi; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
