@@ -69,14 +69,27 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.rate_limiter = make_rate_limiter(settings.redis_url)
 
     from autotrade.audit.api import router as audit_router
+    from autotrade.catalog.api import router as catalog_router
     from autotrade.core.health import router as health_router
     from autotrade.iam.api import router as iam_router
     from autotrade.jobs.api import router as jobs_router
     from autotrade.orgs.api import platform as orgs_platform
     from autotrade.orgs.api import router as orgs_router
+    from autotrade.vehicles.api import router as vehicles_router
     from autotrade.web import pages
 
-    for r in (health_router, iam_router, orgs_router, orgs_platform, audit_router, jobs_router, pages.router):
+    routers = (
+        health_router,
+        iam_router,
+        orgs_router,
+        orgs_platform,
+        audit_router,
+        jobs_router,
+        vehicles_router,
+        catalog_router,
+        pages.router,
+    )
+    for r in routers:
         app.include_router(r)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 

@@ -26,6 +26,17 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(keys_app, name="keys")
 
 
+def _register_domain_commands() -> None:
+    from autotrade.catalog.cli import app as catalog_app
+    from autotrade.vehicles.cli import app as vin_app
+
+    app.add_typer(vin_app, name="vin")
+    app.add_typer(catalog_app, name="catalog")
+
+
+_register_domain_commands()
+
+
 def _database():  # type: ignore[no-untyped-def]
     import autotrade.models  # noqa: F401  (every mapper registered: job_runs' foreign keys name orgs, users)
     from autotrade.core import crypto

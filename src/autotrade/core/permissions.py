@@ -161,6 +161,12 @@ BUILTIN_ROLES: dict[str, tuple[str, str, bool, list[str]]] = {
         True,
         ["platform.risk:admin", "platform.audit:view", "platform.companies:view", "company:view"],
     ),
+    "catalog_manager": (
+        "Catalogue manager",
+        "主数据管理员",
+        True,
+        ["platform.catalog:admin", "catalog:view", "company:view"],
+    ),
     "auditor": (
         "Platform auditor",
         "平台审计员",

@@ -5,6 +5,7 @@ from sqlalchemy import pool
 
 import autotrade.models  # noqa: F401  (fills the metadata)
 from autotrade.core.db import Base, make_engine
+from autotrade.core.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -38,6 +39,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
