@@ -290,9 +290,13 @@ def upgrade() -> None:
 
 
 def _full_text_search() -> None:
-    """The full-text index over parts: FTS5 on SQLite, tsvector + GIN on PostgreSQL (decision 0002).
-    `zh` holds Chinese as overlapping character bigrams (and single characters); `en` holds
-    English words, brand names and attributes. Kept in step by the catalogue service."""
+    """The full-text index over parts (decision 0002), kept in step by ``catalog.search.index_parts``.
+    `zh` holds Chinese as overlapping character bigrams plus single characters; `en` holds English
+    words, brand names and attributes.
+
+    SQLite: an FTS5 index over an external-content table ``part_search_docs`` (its unique ``part_id``
+    makes replacing one part's document an index lookup; triggers keep FTS5 in step).
+    PostgreSQL: a ``tsvector`` per part with a GIN index."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE part_search ("
@@ -300,15 +304,28 @@ def _full_text_search() -> None:
             " tsv tsvector NOT NULL)"
         )
         op.execute("CREATE INDEX ix_part_search_tsv ON part_search USING gin (tsv)")
-    else:
-        op.execute(
-            "CREATE VIRTUAL TABLE part_search USING fts5("
-            "part_id UNINDEXED, zh, en, tokenize = 'porter unicode61 remove_diacritics 2')"
-        )
+        return
+    op.execute(
+        "CREATE TABLE part_search_docs ("
+        " rowid INTEGER PRIMARY KEY, part_id CHAR(32) NOT NULL UNIQUE, zh TEXT NOT NULL, en TEXT NOT NULL)"
+    )
+    op.execute(
+        "CREATE VIRTUAL TABLE part_search USING fts5(zh, en, content='part_search_docs', content_rowid='rowid',"
+        " tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    op.execute(
+        "CREATE TRIGGER part_search_docs_ai AFTER INSERT ON part_search_docs BEGIN"
+        " INSERT INTO part_search(rowid, zh, en) VALUES (new.rowid, new.zh, new.en); END"
+    )
+    op.execute(
+        "CREATE TRIGGER part_search_docs_ad AFTER DELETE ON part_search_docs BEGIN"
+        " INSERT INTO part_search(part_search, rowid, zh, en) VALUES ('delete', old.rowid, old.zh, old.en); END"
+    )
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS part_search")
+    op.execute("DROP TABLE IF EXISTS part_search_docs")
     with op.batch_alter_table("vin_patterns", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_vin_patterns_wmi"))
         batch_op.drop_index(batch_op.f("ix_vin_patterns_variant_id"))

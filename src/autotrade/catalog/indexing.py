@@ -1,0 +1,110 @@
+"""Derived catalogue data, kept in step set-wise after every write (single edits and bulk imports):
+
+* :func:`merge_groups` — interchange groups: parts that share an OE or cross-reference number (same
+  normalised number *and* same issuing brand) are one group;
+* :func:`index_parts` — the full-text documents of parts;
+* :func:`rebuild_vocabulary` — the Latin-script words that mistyped queries are corrected against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from autotrade.catalog.repository import (
+    BrandRepository,
+    CategoryRepository,
+    PartRepository,
+    SearchIndex,
+    VocabularyRepository,
+)
+from autotrade.catalog.text import en_document, latin_words, zh_document
+
+BATCH = 1000
+
+
+def _components(links: Sequence[tuple[uuid.UUID, uuid.UUID, str, str]]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Union-find over groups: a number (with its issuing brand) connects the groups of its parts."""
+    parent: dict[uuid.UUID, uuid.UUID] = {}
+
+    def find(g: uuid.UUID) -> uuid.UUID:
+        while parent.setdefault(g, g) != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    first_group: dict[tuple[str, str], uuid.UUID] = {}
+    for _part, group, number, brand in links:
+        other = first_group.setdefault((number, brand), group)
+        a, b = find(other), find(group)
+        if a != b:
+            parent[max(a, b)] = min(a, b)  # deterministic: the smallest id survives
+    components: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for g in list(parent):
+        components.setdefault(find(g), set()).add(g)
+    return components
+
+
+def merge_groups(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
+    """Join the groups of these parts with every group they share a grouping number with.
+    Returns how many groups were merged away."""
+    repo = PartRepository(session)
+    merged = 0
+    for start in range(0, len(part_ids), BATCH):
+        for root, members in _components(repo.linked_parts(list(part_ids[start : start + BATCH]))).items():
+            if len(members) > 1:
+                repo.regroup(members, root)
+                merged += len(members) - 1
+    session.flush()
+    return merged
+
+
+def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
+    """(Re)build the full-text documents of these parts. Returns how many were indexed."""
+    categories = {c.id: c for c in CategoryRepository(session).all()}
+    by_code = {c.code: c for c in categories.values()}
+    parts = PartRepository(session)
+    index = SearchIndex(session)
+    done = 0
+    for start in range(0, len(part_ids), BATCH):
+        docs = []
+        for part, brand, category in parts.with_names(list(part_ids[start : start + BATCH])):
+            # The category and its ancestors: "前刹车片" is also found as 制动系统.
+            chain = [by_code[c] for c in category.path.split("/") if c in by_code] or [category]
+            attrs = " ".join(str(v) for v in (part.attributes or {}).values())
+            zh = zh_document(
+                part.name_zh, brand.name_zh, part.position, part.material, *(c.name_zh for c in chain)
+            )
+            en = en_document(
+                part.name_en,
+                part.name_zh,  # Latin words inside Chinese names ("博世 Bosch 刹车片")
+                brand.name,
+                brand.code,
+                part.position,
+                part.material,
+                attrs,
+                *(c.name_en for c in chain),
+            )
+            docs.append((part.id, zh, en))
+        index.replace(docs)
+        done += len(docs)
+    session.flush()
+    return done
+
+
+def rebuild_vocabulary(session: Session) -> int:
+    """Count the Latin-script words of brand names, category and part English names."""
+    vocab = VocabularyRepository(session)
+    counts: Counter[str] = Counter()
+    for brand in BrandRepository(session).all():
+        counts.update(w for w in latin_words(f"{brand.name} {brand.code}") if len(w) >= 3 and not w.isdigit())
+    for category in CategoryRepository(session).all():
+        counts.update(w for w in latin_words(category.name_en) if len(w) >= 3 and not w.isdigit())
+    for name in vocab.english_names():
+        counts.update(w for w in latin_words(name) if len(w) >= 3 and not w.isdigit())
+    vocab.replace_all(dict(counts))
+    session.flush()
+    return len(counts)

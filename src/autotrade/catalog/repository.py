@@ -1,0 +1,356 @@
+"""Catalogue queries. Master data is platform-wide: no tenant filter applies to these tables.
+
+The full-text index is dialect-specific (FTS5 on SQLite, tsvector on PostgreSQL; decision 0002):
+:class:`SearchIndex` holds both forms of each statement."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy.orm import Session
+
+from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
+from autotrade.catalog.text import ParsedQuery
+from autotrade.core.repository import Repository
+from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
+
+GROUPING_KINDS = ("oe", "brand", "trade", "aftermarket", "replacement")
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class CategoryRepository(Repository[Category]):
+    model = Category
+    label = "category"
+    not_found_code = "category_not_found"
+
+    def by_code(self, code: str) -> Category | None:
+        row: Category | None = self.session.scalar(select(Category).where(Category.code == code))
+        return row
+
+    def all(self) -> Sequence[Category]:
+        return self.session.scalars(select(Category).order_by(Category.path)).all()
+
+
+class BrandRepository(Repository[Brand]):
+    model = Brand
+    label = "brand"
+    not_found_code = "brand_not_found"
+
+    def by_code(self, code: str) -> Brand | None:
+        row: Brand | None = self.session.scalar(select(Brand).where(Brand.code == code))
+        return row
+
+    def by_codes(self, codes: Iterable[str]) -> dict[str, Brand]:
+        codes = list(set(codes))
+        return (
+            {b.code: b for b in self.session.scalars(select(Brand).where(Brand.code.in_(codes)))}
+            if codes
+            else {}
+        )
+
+    def all(self) -> Sequence[Brand]:
+        return self.session.scalars(select(Brand).order_by(Brand.code)).all()
+
+
+class PartRepository(Repository[Part]):
+    model = Part
+    label = "part"
+    not_found_code = "part_not_found"
+
+    def by_brand_number(self, brand_id: uuid.UUID, number_norm: str) -> Part | None:
+        row: Part | None = self.session.scalar(
+            select(Part).where(Part.brand_id == brand_id, Part.brand_number_norm == number_norm)
+        )
+        return row
+
+    def with_names(self, part_ids: Sequence[uuid.UUID]) -> list[tuple[Part, Brand, Category]]:
+        """Parts with their brand and category, in one query."""
+        if not part_ids:
+            return []
+        rows = self.session.execute(
+            select(Part, Brand, Category)
+            .join(Brand, Brand.id == Part.brand_id)
+            .join(Category, Category.id == Part.category_id)
+            .where(Part.id.in_(list(part_ids)))
+        ).all()
+        return [(p, b, c) for p, b, c in rows]
+
+    def numbers_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PartNumber]]:
+        out: dict[uuid.UUID, list[PartNumber]] = {pid: [] for pid in part_ids}
+        if part_ids:
+            for n in self.session.scalars(
+                select(PartNumber)
+                .where(PartNumber.part_id.in_(list(part_ids)))
+                .order_by(PartNumber.kind, PartNumber.number_norm)
+            ):
+                out[n.part_id].append(n)
+        return out
+
+    def holders_of_number(self, number_norm: str) -> Sequence[PartNumber]:
+        return self.session.scalars(select(PartNumber).where(PartNumber.number_norm == number_norm)).all()
+
+    def holders_of_prefix(self, prefix: str, limit: int) -> Sequence[PartNumber]:
+        """Numbers starting with ``prefix``, as an index range (works the same on both databases)."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return self.session.scalars(
+            select(PartNumber)
+            .where(PartNumber.number_norm >= prefix, PartNumber.number_norm < upper)
+            .order_by(PartNumber.number_norm)
+            .limit(limit)
+        ).all()
+
+    def successors(self, numbers: Iterable[str]) -> Sequence[PartNumber]:
+        wanted = [n for n in set(numbers) if n]
+        if not wanted:
+            return []
+        return self.session.scalars(select(PartNumber).where(PartNumber.number_norm.in_(wanted))).all()
+
+    def group_members(self, group_ids: Iterable[uuid.UUID], limit: int) -> Sequence[uuid.UUID]:
+        ids = list(set(group_ids))
+        if not ids:
+            return []
+        return self.session.scalars(
+            select(Part.id).where(Part.group_id.in_(ids)).order_by(Part.id).limit(limit)
+        ).all()
+
+    def fitment_sample(self, part_ids: Sequence[uuid.UUID], per_part: int) -> list[Any]:
+        """Up to ``per_part`` fitting variants per part with names, plus each part's total count."""
+        if not part_ids:
+            return []
+        ranked = (
+            select(
+                Fitment.part_id,
+                Fitment.variant_id,
+                Fitment.position,
+                Fitment.year_from,
+                Fitment.year_to,
+                Fitment.note,
+                func.row_number().over(partition_by=Fitment.part_id, order_by=Fitment.variant_id).label("rn"),
+                func.count().over(partition_by=Fitment.part_id).label("total"),
+            )
+            .where(Fitment.part_id.in_(list(part_ids)))
+            .subquery()
+        )
+        stmt = (
+            select(
+                ranked.c.part_id,
+                ranked.c.total,
+                ranked.c.position,
+                ranked.c.year_from,
+                ranked.c.year_to,
+                ranked.c.note,
+                VehicleVariant.id,
+                VehicleVariant.code,
+                VehicleVariant.name,
+                VehicleModel.name,
+                VehicleModel.name_zh,
+                VehicleMake.name,
+                VehicleMake.name_zh,
+            )
+            .join(VehicleVariant, VehicleVariant.id == ranked.c.variant_id)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(ranked.c.rn <= per_part)
+        )
+        return list(self.session.execute(stmt).all())
+
+    def fitting(self, variant_ids: Sequence[uuid.UUID], category_path: str | None, limit: int) -> list[Any]:
+        """Parts that fit any of the variants, with brand and category, best grade first."""
+        stmt = (
+            select(
+                Fitment.part_id,
+                Fitment.position,
+                Fitment.note,
+                Fitment.year_from,
+                Fitment.year_to,
+                Part,
+                Brand,
+                Category,
+            )
+            .join(Part, Part.id == Fitment.part_id)
+            .join(Brand, Brand.id == Part.brand_id)
+            .join(Category, Category.id == Part.category_id)
+            .where(Fitment.variant_id.in_(list(variant_ids)), Part.status == "active")
+            .order_by(Category.path, Part.quality_grade, Part.sku)
+            .limit(limit)
+        )
+        if category_path:
+            stmt = stmt.where(
+                (Category.path == category_path) | Category.path.startswith(category_path + "/")
+            )
+        return list(self.session.execute(stmt).all())
+
+    # ---- interchange groups ------------------------------------------------------------------------
+
+    def linked_parts(self, part_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, str, str]]:
+        """(part, its group, number, brand) for every part sharing a grouping number with these parts."""
+        keys = (
+            select(PartNumber.number_norm, PartNumber.brand_code)
+            .where(
+                PartNumber.part_id.in_(list(part_ids)),
+                PartNumber.kind.in_(GROUPING_KINDS),
+                PartNumber.brand_code != "",
+            )
+            .distinct()
+        )
+        rows = self.session.execute(
+            select(PartNumber.part_id, Part.group_id, PartNumber.number_norm, PartNumber.brand_code)
+            .join(Part, Part.id == PartNumber.part_id)
+            .where(
+                tuple_(PartNumber.number_norm, PartNumber.brand_code).in_(keys),
+                PartNumber.kind.in_(GROUPING_KINDS),
+            )
+        ).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def groups_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        if not part_ids:
+            return {}
+        return {
+            pid: gid
+            for pid, gid in self.session.execute(
+                select(Part.id, Part.group_id).where(Part.id.in_(list(part_ids)))
+            )
+        }
+
+    def regroup(self, old_groups: Iterable[uuid.UUID], new_group: uuid.UUID) -> None:
+        """Move whole groups into one. Group membership is derived from the numbers (which are audited),
+        so this neither bumps ``updated_at`` nor writes audit rows of its own."""
+        olds = [g for g in set(old_groups) if g != new_group]
+        for chunk in _chunks(olds, 500):
+            self.session.execute(
+                update(Part)
+                .where(Part.group_id.in_(list(chunk)))
+                .values(group_id=new_group, updated_at=Part.updated_at)
+                .execution_options(synchronize_session=False, audited=True)
+            )
+
+
+class SearchIndex:
+    """The full-text index: replace documents, and run ranked matches with filters."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pg = session.get_bind().dialect.name == "postgresql"
+
+    def _key(self, part_id: uuid.UUID) -> Any:
+        return part_id if self.pg else part_id.hex
+
+    def replace(self, docs: Sequence[tuple[uuid.UUID, str, str]]) -> None:
+        if not docs:
+            return
+        keys = [self._key(pid) for pid, _, _ in docs]
+        if self.pg:
+            self.session.execute(text("DELETE FROM part_search WHERE part_id = ANY(:ids)"), {"ids": keys})
+            self.session.execute(
+                text(
+                    "INSERT INTO part_search (part_id, tsv) VALUES (:id,"
+                    " setweight(to_tsvector('simple', :zh), 'A')"
+                    " || setweight(to_tsvector('english', :en), 'B'))"
+                ),
+                [{"id": k, "zh": zh, "en": en} for k, (_, zh, en) in zip(keys, docs, strict=True)],
+            )
+        else:
+            self.session.execute(
+                text("DELETE FROM part_search_docs WHERE part_id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": keys},
+            )
+            self.session.execute(
+                text("INSERT INTO part_search_docs (part_id, zh, en) VALUES (:id, :zh, :en)"),
+                [{"id": k, "zh": zh, "en": en} for k, (_, zh, en) in zip(keys, docs, strict=True)],
+            )
+
+    def match(
+        self,
+        q: ParsedQuery,
+        *,
+        brand_ids: Sequence[uuid.UUID] = (),
+        category_path: str | None = None,
+        grades: Sequence[str] = (),
+        cap: int,
+    ) -> list[tuple[uuid.UUID, float]]:
+        """Part ids matching every phrase and word of ``q``, best first (at most ``cap``)."""
+        params: dict[str, Any] = {"cap": cap}
+        where: list[str] = []
+        if brand_ids:
+            where.append("p.brand_id IN :brands")
+            params["brands"] = [self._key(b) for b in brand_ids]
+        if grades:
+            where.append("p.quality_grade IN :grades")
+            params["grades"] = list(grades)
+        if category_path:
+            where.append(
+                "p.category_id IN (SELECT id FROM part_categories WHERE path = :cpath OR path LIKE :cprefix)"
+            )
+            params["cpath"], params["cprefix"] = category_path, category_path + "/%"
+        extra = "".join(f" AND {w}" for w in where)
+        if self.pg:
+            parts = []
+            if q.zh_phrases:
+                params["zh"] = " & ".join(
+                    "(" + " <-> ".join(f"'{t}'" for t in ph) + ")" for ph in q.zh_phrases
+                )
+                parts.append("to_tsquery('simple', :zh)")
+            if q.words:
+                params["en"] = " & ".join(
+                    f"'{w}':*" if i == len(q.words) - 1 and len(w) >= 3 else f"'{w}'"
+                    for i, w in enumerate(q.words)
+                )
+                parts.append("to_tsquery('english', :en)")
+            # Only fixed fragments are formatted in; every value is a bind parameter.
+            sql = (
+                "SELECT s.part_id, ts_rank_cd(s.tsv, qq.q) AS score"  # noqa: S608
+                f" FROM part_search s JOIN parts p ON p.id = s.part_id, (SELECT {' && '.join(parts)} AS q) qq"
+                f" WHERE s.tsv @@ qq.q{extra} ORDER BY score DESC, s.part_id LIMIT :cap"
+            )
+        else:
+            terms = ['zh:"' + " ".join(ph) + '"' for ph in q.zh_phrases]
+            terms += [
+                f'en:"{w}"*' if i == len(q.words) - 1 and len(w) >= 3 else f'en:"{w}"'
+                for i, w in enumerate(q.words)
+            ]
+            params["m"] = " AND ".join(terms)
+            sql = (
+                "SELECT d.part_id, bm25(part_search, 3.0, 1.0) AS score FROM part_search"  # noqa: S608
+                " JOIN part_search_docs d ON d.rowid = part_search.rowid JOIN parts p ON p.id = d.part_id"
+                f" WHERE part_search MATCH :m{extra} ORDER BY score, d.part_id LIMIT :cap"
+            )
+        stmt = text(sql)
+        for name in ("brands", "grades"):
+            if name in params:
+                stmt = stmt.bindparams(bindparam(name, expanding=True))
+        rows = self.session.execute(stmt, params).all()
+        if self.pg:
+            return [(r[0], float(r[1])) for r in rows]
+        return [(uuid.UUID(hex=r[0]), -float(r[1])) for r in rows]
+
+
+class VocabularyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all_terms(self) -> list[tuple[str, int]]:
+        return [(t, f) for t, f in self.session.execute(select(SearchTerm.term, SearchTerm.freq))]
+
+    def replace_all(self, counts: dict[str, int]) -> None:
+        self.session.execute(delete(SearchTerm))
+        rows = [{"term": t, "freq": f} for t, f in counts.items()]
+        for chunk in _chunks(rows, 5000):
+            self.session.execute(insert(SearchTerm), list(chunk))
+
+    def english_names(self, batch: int = 10_000) -> Iterator[str]:
+        for (name,) in self.session.execute(
+            select(Part.name_en).where(Part.name_en.is_not(None)).execution_options(yield_per=batch)
+        ):
+            if name:
+                yield name
