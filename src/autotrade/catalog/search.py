@@ -1,0 +1,388 @@
+"""Catalogue search (decision 0002): by part number, by vehicle, and full text in Chinese and English.
+
+Every hit says why it matched. Queries are set-based: a handful of round trips whatever the catalogue
+size (the number search makes four, the text search three plus the vocabulary check)."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
+
+from autotrade.catalog.models import Brand, Category, Part, PartNumber
+from autotrade.catalog.numbers import normalise_number
+from autotrade.catalog.repository import (
+    BrandRepository,
+    CategoryRepository,
+    PartRepository,
+    SearchIndex,
+    VocabularyRepository,
+)
+from autotrade.catalog.text import ParsedQuery, parse_query
+from autotrade.core.errors import ValidationFailed
+
+FACET_CAP = 1000  # facets count the best this-many matches
+GROUP_LIMIT = 200  # interchangeable parts returned per number query
+FITMENT_SAMPLE = 10  # fitting variants listed per part (with the total count)
+VOCAB_TTL_SECONDS = 60.0
+MIN_NUMBER_PREFIX = 4
+
+
+# ---- results -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    part: Part
+    brand: Brand
+    category: Category
+    why: list[str]
+    score: float = 0.0
+    relation: str = "match"  # number search: "exact" | "successor" | "interchange" | "prefix"
+    numbers: list[PartNumber] = field(default_factory=list)
+    fitment_total: int = 0
+    fitment: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class NumberSearchResult:
+    query: str
+    normalised: str
+    items: list[Hit]
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class TextSearchResult:
+    query: str
+    items: list[Hit]
+    facets: dict[str, list[Facet]]
+    corrected: dict[str, str]
+    matched: int  # number of matches counted (at most FACET_CAP)
+    matched_is_exact: bool
+    next_cursor: str | None
+
+
+@dataclass
+class CategoryGroup:
+    category: Category
+    items: list[Hit]
+
+
+@dataclass
+class VehicleSearchResult:
+    variant_ids: list[uuid.UUID]
+    groups: list[CategoryGroup]
+    total: int
+
+
+# ---- by number ---------------------------------------------------------------------------------------
+
+
+def search_number(session: Session, q: str, *, prefix: bool = False, limit: int = 50) -> NumberSearchResult:
+    """A part number in any formatting → the parts carrying it, parts it was superseded by, and every
+    part of their interchange groups, each with its fitment."""
+    norm = normalise_number(q)
+    if not norm:
+        raise ValidationFailed("enter a part number", field="q", code="empty_query")
+    if prefix and len(norm) < MIN_NUMBER_PREFIX:
+        raise ValidationFailed(
+            f"a number prefix needs at least {MIN_NUMBER_PREFIX} characters",
+            field="q",
+            code="prefix_too_short",
+        )
+    repo = PartRepository(session)
+    holders = list(repo.holders_of_prefix(norm, limit) if prefix else repo.holders_of_number(norm))
+    relation: dict[uuid.UUID, str] = {}
+    matched: dict[uuid.UUID, list[PartNumber]] = {}
+    for n in holders:
+        relation.setdefault(n.part_id, "prefix" if prefix else "exact")
+        matched.setdefault(n.part_id, []).append(n)
+    successors = {n.successor_norm for n in holders if n.successor_norm}
+    for n in repo.successors(successors):
+        relation.setdefault(n.part_id, "successor")
+        matched.setdefault(n.part_id, []).append(n)
+    direct = list(relation)
+    groups = set(repo.groups_of(direct).values())
+    members = [pid for pid in repo.group_members(groups, GROUP_LIMIT) if pid not in relation]
+    for pid in members:
+        relation[pid] = "interchange"
+    hits = _hits(session, list(relation)[: max(limit, len(direct))], relation, matched)
+    order = {"exact": 0, "prefix": 0, "successor": 1, "interchange": 2}
+    hits.sort(key=lambda h: (order[h.relation], h.part.quality_grade != "oe", h.part.sku))
+    return NumberSearchResult(query=q, normalised=norm, items=hits)
+
+
+def _hits(
+    session: Session,
+    part_ids: list[uuid.UUID],
+    relation: dict[uuid.UUID, str],
+    matched: dict[uuid.UUID, list[PartNumber]],
+) -> list[Hit]:
+    repo = PartRepository(session)
+    rows = repo.with_names(part_ids)
+    numbers = repo.numbers_of(part_ids)
+    fit = _fitment(repo, part_ids)
+    hits = []
+    for part, brand, category in rows:
+        rel = relation[part.id]
+        shown = matched.get(part.id, [])
+        why = [f"{rel}: {n.kind.value} number {n.number} ({n.brand_code or '?'})" for n in shown] or [
+            "interchangeable: shares an OE or cross-reference number with a match"
+        ]
+        total, sample = fit.get(part.id, (0, []))
+        hits.append(
+            Hit(
+                part,
+                brand,
+                category,
+                why,
+                relation=rel,
+                numbers=numbers.get(part.id, []),
+                fitment_total=total,
+                fitment=sample,
+            )
+        )
+    return hits
+
+
+def _fitment(
+    repo: PartRepository, part_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, list[dict[str, Any]]]]:
+    out: dict[uuid.UUID, tuple[int, list[dict[str, Any]]]] = {}
+    for row in repo.fitment_sample(part_ids, FITMENT_SAMPLE):
+        part_id, total = row[0], int(row[1])
+        entry = out.setdefault(part_id, (total, []))
+        entry[1].append(
+            {
+                "variant_id": row[6],
+                "variant_code": row[7],
+                "variant": row[8],
+                "model": row[9],
+                "model_zh": row[10],
+                "make": row[11],
+                "make_zh": row[12],
+                "position": row[2],
+                "year_from": row[3],
+                "year_to": row[4],
+                "note": row[5],
+            }
+        )
+    return out
+
+
+# ---- full text ---------------------------------------------------------------------------------------
+
+_vocab_cache: dict[str, tuple[float, set[str], list[str]]] = {}
+
+
+def _vocabulary(session: Session) -> tuple[set[str], list[str]]:
+    """The correction vocabulary, cached per database for a minute (it changes only with imports)."""
+    key = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    cached = _vocab_cache.get(key)
+    if cached is None or now - cached[0] > VOCAB_TTL_SECONDS:
+        terms = VocabularyRepository(session).all_terms()
+        ordered = [t for t, _ in sorted(terms, key=lambda tf: -tf[1])]
+        cached = (now, set(ordered), ordered)
+        _vocab_cache[key] = cached
+    return cached[1], cached[2]
+
+
+def forget_vocabulary() -> None:
+    _vocab_cache.clear()
+
+
+def correct(session: Session, parsed: ParsedQuery) -> ParsedQuery:
+    """Replace a Latin word that no part uses by the closest vocabulary word (one typo in a brand)."""
+    known, ordered = _vocabulary(session)
+    if not ordered:
+        return parsed
+    words = []
+    for w in parsed.words:
+        if (
+            len(w) < 4
+            or w.isdigit()
+            or w in known
+            or w.rstrip("s") in known
+           
+        ):
+            words.append(w)
+            continue
+        best = process.extractOne(w, ordered, scorer=fuzz.ratio, score_cutoff=75)
+        if best is None:
+            words.append(w)
+        else:
+            words.append(best[0])
+            parsed.corrected[w] = best[0]
+    parsed.words = words
+    return parsed
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("o"):
+            raise ValueError(raw)
+        return int(raw[1:])
+    except ValueError as e:
+        raise ValidationFailed("cursor is not valid", field="query.cursor", code="invalid_cursor") from e
+
+
+def search_text(
+    session: Session,
+    q: str,
+    *,
+    brand: str | None = None,
+    category: str | None = None,
+    grade: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> TextSearchResult:
+    """Full text over names, categories, brands and attributes, Chinese and English, ranked, with
+    facets (brand, category, quality grade) over the best matches and the reason for each hit."""
+    if not 1 <= limit <= 100:
+        raise ValidationFailed("limit must be between 1 and 100", field="query.limit", code="invalid_limit")
+    parsed = parse_query(q)
+    if parsed.empty:
+        raise ValidationFailed("enter words to search for", field="q", code="empty_query")
+    parsed = correct(session, parsed)
+    brand_ids: list[uuid.UUID] = []
+    if brand:
+        b = BrandRepository(session).by_code(brand.upper())
+        if b is None:
+            raise ValidationFailed(f"unknown brand {brand!r}", field="brand", code="brand_not_found")
+        brand_ids = [b.id]
+    category_path = None
+    if category:
+        c = CategoryRepository(session).by_code(category)
+        if c is None:
+            raise ValidationFailed(
+                f"unknown category {category!r}", field="category", code="category_not_found"
+            )
+        category_path = c.path
+    offset = _offset(cursor)
+    cap = max(FACET_CAP, offset + limit + 1)
+    ranked = SearchIndex(session).match(
+        parsed, brand_ids=brand_ids, category_path=category_path, grades=[grade] if grade else [], cap=cap
+    )
+    page_ids = [pid for pid, _ in ranked[offset : offset + limit]]
+    scores = dict(ranked)
+    facet_rows = PartRepository(session).with_names([pid for pid, _ in ranked[:FACET_CAP]])
+    facets = _facets(facet_rows)
+    by_id = {p.id: (p, b, c) for p, b, c in facet_rows}
+    if any(pid not in by_id for pid in page_ids):  # a page beyond the facet window
+        by_id.update({p.id: (p, b, c) for p, b, c in PartRepository(session).with_names(page_ids)})
+    items = [
+        Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=round(scores[pid], 6))
+        for pid in page_ids
+        if pid in by_id
+    ]
+    more = len(ranked) > offset + limit
+    return TextSearchResult(
+        query=q,
+        items=items,
+        facets=facets,
+        corrected=parsed.corrected,
+        matched=min(len(ranked), FACET_CAP),
+        matched_is_exact=len(ranked) < cap,
+        next_cursor=_cursor(offset + limit) if more else None,
+    )
+
+
+def _facets(rows: list[tuple[Part, Brand, Category]]) -> dict[str, list[Facet]]:
+    brands: Counter[tuple[str, str]] = Counter()
+    cats: Counter[tuple[str, str]] = Counter()
+    grades: Counter[str] = Counter()
+    for part, brand, category in rows:
+        brands[(brand.code, brand.name)] += 1
+        cats[(category.code, f"{category.name_zh} / {category.name_en}")] += 1
+        grades[part.quality_grade.value] += 1
+    return {
+        "brand": [Facet(v, label, n) for (v, label), n in brands.most_common(20)],
+        "category": [Facet(v, label, n) for (v, label), n in cats.most_common(20)],
+        "quality_grade": [Facet(v, v, n) for v, n in grades.most_common()],
+    }
+
+
+def _why(parsed: ParsedQuery, part: Part, brand: Brand, category: Category) -> list[str]:
+    reasons = []
+    for phrase in parsed.zh_phrases:
+        text = phrase[0] if len(phrase) == 1 else phrase[0] + "".join(t[1] for t in phrase[1:])
+        for label, value in (
+            ("name", part.name_zh),
+            ("brand", brand.name_zh),
+            ("category", category.name_zh),
+        ):
+            if value and text in value:
+                reasons.append(f"{label}: {value} ∋ {text}")
+                break
+        else:
+            reasons.append(f"category tree or attributes contain {text}")
+    for w in parsed.words:
+        stem = w[: max(4, len(w) - 2)]
+        for label, value in (
+            ("name", part.name_en),
+            ("brand", f"{brand.name} {brand.code}"),
+            ("category", category.name_en),
+            ("attributes", " ".join(str(v) for v in (part.attributes or {}).values())),
+            ("material", part.material),
+            ("position", part.position),
+        ):
+            if value and stem in value.lower():
+                reasons.append(f"{label}: {value} ∋ {w}")
+                break
+        else:
+            reasons.append(f"related word: {w}")
+    for typo, fixed in parsed.corrected.items():
+        reasons.append(f"corrected {typo} → {fixed}")
+    return reasons
+
+
+# ---- by vehicle --------------------------------------------------------------------------------------
+
+
+def search_variants(
+    session: Session, variant_ids: list[uuid.UUID], *, category: str | None = None, limit: int = 2000
+) -> VehicleSearchResult:
+    """The parts that fit any of these variants (+ optional category subtree), grouped by category."""
+    category_path = None
+    if category:
+        c = CategoryRepository(session).by_code(category)
+        if c is None:
+            raise ValidationFailed(
+                f"unknown category {category!r}", field="category", code="category_not_found"
+            )
+        category_path = c.path
+    groups: dict[uuid.UUID, CategoryGroup] = {}
+    seen: set[uuid.UUID] = set()
+    rows = PartRepository(session).fitting(variant_ids, category_path, limit) if variant_ids else []
+    for part_id, position, note, year_from, year_to, part, brand, cat in rows:
+        if part_id in seen:
+            continue
+        seen.add(part_id)
+        years = f", {year_from or ''}–{year_to or ''}" if (year_from or year_to) else ""
+        why = [f"fits the vehicle{f' ({position})' if position else ''}{f': {note}' if note else ''}{years}"]
+        groups.setdefault(cat.id, CategoryGroup(cat, [])).items.append(
+            Hit(part, brand, cat, why, relation="fitment")
+        )
+    ordered = sorted(groups.values(), key=lambda g: g.category.path)
+    return VehicleSearchResult(variant_ids=variant_ids, groups=ordered, total=len(seen))
