@@ -1,0 +1,143 @@
+"""Queries of the vehicle master data. It is platform-wide (no ``org_id``): the tenant filter does not
+apply, every logged-in company reads the same tree."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from autotrade.core.repository import Repository
+from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
+
+
+class MakeRepository(Repository[VehicleMake]):
+    model = VehicleMake
+    not_found_code = "make_not_found"
+    label = "vehicle make"
+
+    def listing(self) -> Select[Any]:
+        return select(VehicleMake)
+
+    def name_taken(self, name: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VehicleMake.id).where(func.lower(VehicleMake.name) == name.lower())
+        if exclude is not None:
+            stmt = stmt.where(VehicleMake.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+
+class ModelRepository(Repository[VehicleModel]):
+    model = VehicleModel
+    not_found_code = "model_not_found"
+    label = "vehicle model"
+
+    def of_make(self, make_id: uuid.UUID) -> Sequence[VehicleModel]:
+        return self.session.scalars(
+            select(VehicleModel).where(VehicleModel.make_id == make_id).order_by(VehicleModel.name)
+        ).all()
+
+    def name_taken(self, make_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VehicleModel.id).where(
+            VehicleModel.make_id == make_id, func.lower(VehicleModel.name) == name.lower()
+        )
+        if exclude is not None:
+            stmt = stmt.where(VehicleModel.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+
+class GenerationRepository(Repository[VehicleGeneration]):
+    model = VehicleGeneration
+    not_found_code = "generation_not_found"
+    label = "vehicle generation"
+
+    def of_model(self, model_id: uuid.UUID) -> Sequence[VehicleGeneration]:
+        return self.session.scalars(
+            select(VehicleGeneration)
+            .where(VehicleGeneration.model_id == model_id)
+            .order_by(VehicleGeneration.year_from, VehicleGeneration.name)
+        ).all()
+
+    def name_taken(self, model_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VehicleGeneration.id).where(
+            VehicleGeneration.model_id == model_id, func.lower(VehicleGeneration.name) == name.lower()
+        )
+        if exclude is not None:
+            stmt = stmt.where(VehicleGeneration.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+
+class VariantRepository(Repository[VehicleVariant]):
+    model = VehicleVariant
+    not_found_code = "variant_not_found"
+    label = "vehicle variant"
+
+    def of_generation(self, generation_id: uuid.UUID) -> Sequence[VehicleVariant]:
+        return self.session.scalars(
+            select(VehicleVariant)
+            .where(VehicleVariant.generation_id == generation_id)
+            .order_by(VehicleVariant.year_from, VehicleVariant.name)
+        ).all()
+
+    def with_lineage(
+        self, variant_id: uuid.UUID
+    ) -> tuple[VehicleVariant, VehicleGeneration, VehicleModel, VehicleMake] | None:
+        """The variant with its generation, model and make, in one query."""
+        row = self.session.execute(
+            select(VehicleVariant, VehicleGeneration, VehicleModel, VehicleMake)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(VehicleVariant.id == variant_id)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def code_taken(self, code: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VehicleVariant.id).where(func.lower(VehicleVariant.code) == code.lower())
+        if exclude is not None:
+            stmt = stmt.where(VehicleVariant.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def name_taken(self, generation_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VehicleVariant.id).where(
+            VehicleVariant.generation_id == generation_id, func.lower(VehicleVariant.name) == name.lower()
+        )
+        if exclude is not None:
+            stmt = stmt.where(VehicleVariant.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+
+class VinPatternRepository(Repository[VinPattern]):
+    model = VinPattern
+    not_found_code = "vin_pattern_not_found"
+    label = "VIN pattern"
+
+    def of_variant(self, variant_id: uuid.UUID) -> Sequence[VinPattern]:
+        return self.session.scalars(
+            select(VinPattern).where(VinPattern.variant_id == variant_id).order_by(VinPattern.pattern)
+        ).all()
+
+    def taken(self, variant_id: uuid.UUID, pattern: str, *, exclude: uuid.UUID | None = None) -> bool:
+        stmt = select(VinPattern.id).where(VinPattern.variant_id == variant_id, VinPattern.pattern == pattern)
+        if exclude is not None:
+            stmt = stmt.where(VinPattern.id != exclude)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def candidates(self, wmi: str) -> Sequence[Any]:
+        """Every pattern of a WMI with its variant and the variant's generation, model and make names:
+        one query over the indexed ``wmi`` column; the position-by-position match happens in Python."""
+        return self.session.execute(
+            select(
+                VinPattern.pattern,
+                VehicleVariant,
+                VehicleGeneration.name.label("generation"),
+                VehicleModel.name.label("model"),
+                VehicleMake.name.label("make"),
+            )
+            .join(VehicleVariant, VehicleVariant.id == VinPattern.variant_id)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(VinPattern.wmi == wmi)
+        ).all()
