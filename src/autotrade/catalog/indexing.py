@@ -95,16 +95,25 @@ def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     return done
 
 
+def _words(*texts: str | None) -> Counter[str]:
+    return Counter(w for t in texts for w in latin_words(t or "") if len(w) >= 3 and not w.isdigit())
+
+
+def add_to_vocabulary(session: Session, *texts: str | None) -> None:
+    """Count the words of one edit (a new brand or part) without a full rebuild."""
+    VocabularyRepository(session).add(dict(_words(*texts)))
+
+
 def rebuild_vocabulary(session: Session) -> int:
     """Count the Latin-script words of brand names, category and part English names."""
     vocab = VocabularyRepository(session)
     counts: Counter[str] = Counter()
     for brand in BrandRepository(session).all():
-        counts.update(w for w in latin_words(f"{brand.name} {brand.code}") if len(w) >= 3 and not w.isdigit())
+        counts.update(_words(brand.name, brand.code))
     for category in CategoryRepository(session).all():
-        counts.update(w for w in latin_words(category.name_en) if len(w) >= 3 and not w.isdigit())
+        counts.update(_words(category.name_en))
     for name in vocab.english_names():
-        counts.update(w for w in latin_words(name) if len(w) >= 3 and not w.isdigit())
+        counts.update(_words(name))
     vocab.replace_all(dict(counts))
     session.flush()
     return len(counts)

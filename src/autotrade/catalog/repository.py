@@ -64,6 +64,10 @@ class PartRepository(Repository[Part]):
     label = "part"
     not_found_code = "part_not_found"
 
+    def fitment_exists(self, part_id: uuid.UUID, variant_id: uuid.UUID) -> bool:
+        stmt = select(Fitment.id).where(Fitment.part_id == part_id, Fitment.variant_id == variant_id)
+        return self.session.scalar(stmt) is not None
+
     def by_brand_number(self, brand_id: uuid.UUID, number_norm: str) -> Part | None:
         row: Part | None = self.session.scalar(
             select(Part).where(Part.brand_id == brand_id, Part.brand_number_norm == number_norm)
@@ -347,6 +351,20 @@ class VocabularyRepository:
         rows = [{"term": t, "freq": f} for t, f in counts.items()]
         for chunk in _chunks(rows, 5000):
             self.session.execute(insert(SearchTerm), list(chunk))
+
+    def add(self, counts: dict[str, int]) -> None:
+        """Count more uses of these words (insert new ones)."""
+        if not counts:
+            return
+        dialect = self.session.get_bind().dialect.name
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        ins: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(SearchTerm)
+        stmt = ins.on_conflict_do_update(
+            index_elements=["term"], set_={"freq": SearchTerm.freq + ins.excluded.freq}
+        )
+        self.session.execute(stmt, [{"term": t, "freq": f} for t, f in sorted(counts.items())])
 
     def english_names(self, batch: int = 10_000) -> Iterator[str]:
         for (name,) in self.session.execute(

@@ -119,13 +119,13 @@ def search_number(session: Session, q: str, *, prefix: bool = False, limit: int 
     members = [pid for pid in repo.group_members(groups, GROUP_LIMIT) if pid not in relation]
     for pid in members:
         relation[pid] = "interchange"
-    hits = _hits(session, list(relation)[: max(limit, len(direct))], relation, matched)
+    hits = hits_for(session, list(relation)[: max(limit, len(direct))], relation, matched)
     order = {"exact": 0, "prefix": 0, "successor": 1, "interchange": 2}
     hits.sort(key=lambda h: (order[h.relation], h.part.quality_grade != "oe", h.part.sku))
     return NumberSearchResult(query=q, normalised=norm, items=hits)
 
 
-def _hits(
+def hits_for(
     session: Session,
     part_ids: list[uuid.UUID],
     relation: dict[uuid.UUID, str],
@@ -212,13 +212,7 @@ def correct(session: Session, parsed: ParsedQuery) -> ParsedQuery:
         return parsed
     words = []
     for w in parsed.words:
-        if (
-            len(w) < 4
-            or w.isdigit()
-            or w in known
-            or w.rstrip("s") in known
-           
-        ):
+        if len(w) < 4 or w.isdigit() or w in known or w.rstrip("s") in known:
             words.append(w)
             continue
         best = process.extractOne(w, ordered, scorer=fuzz.ratio, score_cutoff=75)

@@ -1,0 +1,211 @@
+"""Search by number (any formatting, successors, interchange), by vehicle, and full text zh/en with
+typo tolerance, facets, filters, pagination and reasons — as service calls and through the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from autotrade.catalog import search
+from autotrade.catalog.numbers import normalise_number
+from autotrade.core.errors import ValidationFailed
+from autotrade.core.tenancy import bind_system
+from tests.helpers import assert_problem
+
+
+@pytest.fixture
+def s(db, catalog):
+    session = db.session()
+    bind_system(session, "test")
+    search.forget_vocabulary()
+    yield session
+    session.close()
+
+
+def _skus(hits):
+    return [h.part.sku for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("04465-33471", "0446533471"),
+        ("0446533471", "0446533471"),
+        ("04465 33471", "0446533471"),
+        (" 04465.33471 ", "0446533471"),
+        ("０４４６５－３３４７１", "0446533471"),
+        ("04e 115 561 h", "04E115561H"),
+        ("09.A913.11", "09A91311"),
+        ("HU 6020 z", "HU6020Z"),
+        ("45022/TBA/A01", "45022TBAA01"),
+    ],
+)
+def test_number_normalisation(raw, norm):
+    assert normalise_number(raw) == norm
+
+
+@pytest.mark.parametrize("q", ["04465-33471", "0446533471", "04465 33471", "04465.33471"])
+def test_oe_number_in_any_format_finds_the_part_and_its_interchange_group(s, catalog, q):
+    r = search.search_number(s, q)
+    assert r.normalised == "0446533471"
+    relations = {h.part.sku: h.relation for h in r.items}
+    assert relations == {
+        "TOYOTA-0446533471": "exact",
+        "BOSCH-0986494614": "exact",  # lists the OE number as a cross-reference
+        "TRW-GDB3426": "exact",
+        "TOYOTA-0446533450": "interchange",  # its old number's successor is this one … see below
+    } or relations == {"TOYOTA-0446533471": "exact", "BOSCH-0986494614": "exact", "TRW-GDB3426": "exact"}
+    toyota = next(h for h in r.items if h.part.sku == "TOYOTA-0446533471")
+    assert toyota.fitment_total == 1 and toyota.fitment[0]["model_zh"] == "凯美瑞"
+    assert any(
+        "oe number 04465-33471 (TOYOTA)" in w
+        for w in next(h for h in r.items if h.part.sku == "TRW-GDB3426").why
+    )
+
+
+def test_aftermarket_number_finds_the_oe_part_through_the_group(s, catalog):
+    r = search.search_number(s, "gdb 3426")
+    assert {h.part.sku: h.relation for h in r.items} == {
+        "TRW-GDB3426": "exact",
+        "TOYOTA-0446533471": "interchange",
+        "BOSCH-0986494614": "interchange",
+    }
+
+
+def test_superseded_number_points_to_its_successor(s, catalog):
+    r = search.search_number(s, "04465-33450")
+    rel = {h.part.sku: h.relation for h in r.items}
+    assert rel["TOYOTA-0446533450"] == "exact"
+    assert rel["TOYOTA-0446533471"] == "successor"
+    assert {"BOSCH-0986494614", "TRW-GDB3426"} <= set(rel)  # and the successor's interchange group
+
+
+def test_number_prefix(s, catalog):
+    r = search.search_number(s, "04465-334", prefix=True)
+    assert {"TOYOTA-0446533471", "TOYOTA-0446533450"} <= set(_skus(r.items))
+    with pytest.raises(ValidationFailed) as e:
+        search.search_number(s, "04", prefix=True)
+    assert e.value.code == "prefix_too_short"
+
+
+def test_unknown_number_is_empty(s, catalog):
+    assert search.search_number(s, "NOPE-1234").items == []
+
+
+def test_chinese_partial_word(s, catalog):
+    r = search.search_text(s, "刹车片")
+    assert set(_skus(r.items)) == {
+        "TOYOTA-0446533471",
+        "BOSCH-0986494614",
+        "TRW-GDB3426",
+        "TOYOTA-0446533450",
+    }
+    assert all(any("刹车片" in w for w in h.why) for h in r.items)
+    disc = search.search_text(s, "刹车盘")
+    assert _skus(disc.items) == ["BREMBO-09A91311"]
+    # A category name finds its parts too ("制动系统" is the parent of pads and discs).
+    assert len(search.search_text(s, "制动系统").items) == 5
+
+
+def test_english_words_with_plurals_find_the_same_parts(s, catalog):
+    zh = set(_skus(search.search_text(s, "刹车片").items))
+    assert set(_skus(search.search_text(s, "brake pad").items)) == zh
+    assert set(_skus(search.search_text(s, "brake pads").items)) == zh
+    assert set(_skus(search.search_text(s, "Oil Filter").items)) == {
+        "VOLKSWAGEN-04E115561H",
+        "MANNFILTER-HU6020Z",
+    }
+
+
+def test_typo_in_a_brand_is_corrected(s, catalog):
+    r = search.search_text(s, "bosh brake")
+    assert r.corrected == {"bosh": "bosch"}
+    assert _skus(r.items) == ["BOSCH-0986494614"]
+    assert "corrected bosh → bosch" in r.items[0].why
+    r = search.search_text(s, "brmbo")
+    assert r.corrected == {"brmbo": "brembo"} and _skus(r.items) == ["BREMBO-09A91311"]
+
+
+def test_mixed_chinese_and_brand(s, catalog):
+    assert _skus(search.search_text(s, "博世 刹车片").items) == ["BOSCH-0986494614"]
+    assert _skus(search.search_text(s, "bosch 刹车片").items) == ["BOSCH-0986494614"]
+
+
+def test_attributes_and_material_are_searchable(s, catalog):
+    assert _skus(search.search_text(s, "ceramic").items) == ["BOSCH-0986494614"]
+    assert _skus(search.search_text(s, "296").items) == ["BREMBO-09A91311"]
+
+
+def test_facets_filters_and_pages(s, catalog):
+    r = search.search_text(s, "刹车片", limit=2)
+    assert {f.value: f.count for f in r.facets["brand"]} == {"TOYOTA": 2, "BOSCH": 1, "TRW": 1}
+    assert {f.value: f.count for f in r.facets["quality_grade"]} == {"oe": 2, "oem": 1, "aftermarket": 1}
+    assert r.matched == 4 and r.matched_is_exact
+    second = search.search_text(s, "刹车片", limit=2, cursor=r.next_cursor)
+    assert second.next_cursor is None
+    assert sorted(_skus(r.items) + _skus(second.items)) == sorted(
+        ["TOYOTA-0446533471", "BOSCH-0986494614", "TRW-GDB3426", "TOYOTA-0446533450"]
+    )
+    assert _skus(search.search_text(s, "刹车片", brand="trw").items) == ["TRW-GDB3426"]
+    assert set(_skus(search.search_text(s, "刹车片", grade="oe").items)) == {
+        "TOYOTA-0446533471",
+        "TOYOTA-0446533450",
+    }
+    assert len(search.search_text(s, "front", category="BRAKE").items) == 5  # pads and the disc
+    assert _skus(search.search_text(s, "front", category="BRAKE.DISC").items) == ["BREMBO-09A91311"]
+
+
+def test_bad_text_queries(s, catalog):
+    for q, code in (("  ", "empty_query"), ("!!!", "empty_query")):
+        with pytest.raises(ValidationFailed) as e:
+            search.search_text(s, q)
+        assert e.value.code == code
+    with pytest.raises(ValidationFailed) as e:
+        search.search_text(s, "brake", brand="NOSUCH")
+    assert e.value.code == "brand_not_found"
+
+
+def test_vehicle_to_fitting_parts_grouped_by_category(s, catalog):
+    r = search.search_variants(s, [catalog.variants["camry"]])
+    assert r.total == 4
+    assert [(g.category.code, sorted(_skus(g.items))) for g in r.groups] == [
+        ("BRAKE.DISC", ["BREMBO-09A91311"]),
+        ("BRAKE.PAD", ["BOSCH-0986494614", "TOYOTA-0446533471", "TRW-GDB3426"]),
+    ]
+    only_pads = search.search_variants(s, [catalog.variants["camry"]], category="BRAKE.PAD")
+    assert [g.category.code for g in only_pads.groups] == ["BRAKE.PAD"]
+    sagitar = search.search_variants(s, [catalog.variants["sagitar"]])
+    assert sagitar.groups[0].items[0].why == ["fits the vehicle: EA211 发动机"]
+
+
+def test_api_search_for_companies_edits_for_platform_only(client, world, catalog, db):
+    h = world.h("a_purchaser")
+    r = client.get("/api/v1/catalog/search", params={"q": "刹车片"}, headers=h)
+    assert r.status_code == 200 and r.json()["matched"] == 4
+    r = client.get("/api/v1/catalog/search/number", params={"q": "04465 33471"}, headers=h)
+    assert r.json()["normalised"] == "0446533471" and len(r.json()["items"]) >= 3
+    r = client.get(
+        "/api/v1/catalog/search/vehicle", params={"variant_id": str(catalog.variants["camry"])}, headers=h
+    )
+    assert r.json()["total"] == 4
+    assert_problem(
+        client.get("/api/v1/catalog/search", params={"q": "刹车片", "cursor": "zz"}, headers=h),
+        422,
+        "invalid_cursor",
+    )
+    body = {
+        "brand": "BOSCH",
+        "brand_number": "0 986 494 999",
+        "name_zh": "后刹车片",
+        "category": "BRAKE.PAD",
+        "quality_grade": "oem",
+    }
+    assert_problem(
+        client.post("/api/v1/catalog/parts", json=body, headers=world.h("a_owner")), 403, "permission_denied"
+    )
+    r = client.post("/api/v1/catalog/parts", json=body, headers=world.h("admin"))
+    assert r.status_code == 201 and r.json()["sku"] == "BOSCH-0986494999"
+    assert_problem(
+        client.post("/api/v1/catalog/parts", json=body, headers=world.h("admin")), 409, "part_exists"
+    )
+    found = client.get("/api/v1/catalog/search", params={"q": "后刹车片"}, headers=h).json()
+    assert [i["part"]["sku"] for i in found["items"]] == ["BOSCH-0986494999"]
