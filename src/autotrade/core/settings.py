@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 3600  # a job running longer is taken as abandoned (its process died)
     job_max_attempts: int = 3
     job_redeliver_seconds: int = 300  # a queued job still pending after this is sent again
+    import_dir: Path = Path("var") / "imports"  # catalogue uploads and import error reports
 
     @field_validator("database_url")
     @classmethod
