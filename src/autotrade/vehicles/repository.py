@@ -115,7 +115,7 @@ class VinPatternRepository(Repository[VinPattern]):
 
     def of_variant(self, variant_id: uuid.UUID) -> Sequence[VinPattern]:
         return self.session.scalars(
-            select(VinPattern).where(VinPattern.variant_id == variant_id).order_by(VinPattern.pattern)
+            select(VinPattern).where(VinPattern.variant_id == variant_id).order_by(VinPattern.id)
         ).all()
 
     def taken(self, variant_id: uuid.UUID, pattern: str, *, exclude: uuid.UUID | None = None) -> bool:
