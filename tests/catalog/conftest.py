@@ -12,7 +12,7 @@ from autotrade.catalog import service
 from autotrade.catalog.schemas import BrandIn, CategoryIn, FitmentIn, NumberIn, NumberRef, PartIn
 from autotrade.core.db import Database
 from autotrade.core.tenancy import bind_system
-from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
+from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
 
 
 @dataclass
@@ -143,6 +143,8 @@ def catalog(db: Database) -> Catalog:
         cat.variants["sagitar"] = _variant(
             s, "Volkswagen", "大众", "Sagitar", "速腾", "A7", "VW-SAGITAR-A7-14T", "1.4T DSG 舒适型"
         )
+        # GAC Toyota (LVG) Camrys of model year 2021 (position 10 = M) map to the Camry variant.
+        s.add(VinPattern(pattern="LVGB*****M", wmi="LVG", variant_id=cat.variants["camry"]))
         for key in ("toyota_pad", "bosch_pad", "trw_pad", "brembo_disc"):
             service.add_fitment(
                 s, cat.parts[key], FitmentIn(variant_id=cat.variants["camry"], position="front")

@@ -209,3 +209,19 @@ def test_api_search_for_companies_edits_for_platform_only(client, world, catalog
     )
     found = client.get("/api/v1/catalog/search", params={"q": "后刹车片"}, headers=h).json()
     assert [i["part"]["sku"] for i in found["items"]] == ["BOSCH-0986494999"]
+
+
+def test_vin_to_fitting_parts_through_the_api(client, world, catalog):
+    from autotrade.vehicles.vin import with_check_digit
+
+    vin = with_check_digit("LVGBE40K0MG123456")
+    h = world.h("a_purchaser")
+    r = client.get("/api/v1/catalog/search/vehicle", params={"vin": vin, "category": "BRAKE.PAD"}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["vin"]["valid"] is True and body["vin"]["model_year"] == 2021
+    assert body["variant_ids"] == [str(catalog.variants["camry"])]
+    assert [g["category"]["code"] for g in body["groups"]] == ["BRAKE.PAD"] and body["total"] == 3
+    bad = client.get("/api/v1/catalog/search/vehicle", params={"vin": "LVGBE40K0MG12345"}, headers=h)
+    assert_problem(bad, 422, "vin_length", field="vin")
+    assert_problem(client.get("/api/v1/catalog/search/vehicle", headers=h), 422, "required", field="vin")

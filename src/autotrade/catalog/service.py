@@ -15,6 +15,7 @@ from autotrade.catalog.schemas import BrandIn, CategoryIn, FitmentIn, NumberIn, 
 from autotrade.catalog.search import Hit, hits_for
 from autotrade.core.db import uuid7
 from autotrade.core.errors import Conflict, NotFound, ValidationFailed
+from autotrade.vehicles import service as vehicles
 from autotrade.vehicles.models import VehicleVariant
 
 
@@ -183,9 +184,10 @@ def vehicle_variants(
         if not variant_ids:
             raise ValidationFailed("give a VIN or a vehicle variant", field="vin", code="required")
         return None, variant_ids
-    from autotrade.vehicles import service as vehicles  # the VIN decoder and pattern rules
-
     decoded = vehicles.decode_vin(session, vin)
-    body = decoded.model_dump(mode="json") if hasattr(decoded, "model_dump") else dict(vars(decoded))
-    matched = [uuid.UUID(str(v["id"])) for v in body.get("matched_variants", [])]
-    return body, [*variant_ids, *matched]
+    if not decoded.valid:
+        first = decoded.errors[0]
+        raise ValidationFailed(
+            first.message, field="vin", code=first.code, errors=[e.model_dump() for e in decoded.errors]
+        )
+    return decoded.model_dump(mode="json"), [*variant_ids, *(v.variant_id for v in decoded.matched_variants)]
