@@ -661,11 +661,17 @@ def _load_parts(ctx: _Ctx, rows: list[_Row]) -> _Outcome:
         ),
     ]
     returned = ctx.repo.upsert(
-        Part, list(values.values()), keys=["brand_id", "brand_number_norm"], update=update, now=ctx.now
+        Part,
+        list(values.values()),
+        keys=["brand_id", "brand_number_norm"],
+        update=update,
+        returning=("id", "brand_id", "brand_number_norm"),
+        now=ctx.now,
     )
     _count(out, {k: v["id"] for k, v in values.items()}, returned)
     out.touched_parts.update(r[0] for r in returned)
-    ids = ctx.repo.part_ids_by_brand_id(list(values))
+    ids = {(r[1], r[2]): r[0] for r in returned}
+    ids.update(ctx.repo.part_ids_by_brand_id([k for k in values if k not in ids]))  # unchanged rows
     num_rows: list[tuple[Any, dict[str, Any]]] = []
     for key, ((own_brand, own_raw, own_norm), oes) in numbers.items():
         pid = ids[key]

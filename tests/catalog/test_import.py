@@ -1,0 +1,371 @@
+"""Bulk import: exact error reports, idempotency, updates, CSV = XLSX, interchange groups, streaming."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from autotrade.audit.models import AuditLog
+from autotrade.catalog.importer import ImportReport, import_file
+from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
+from autotrade.core.db import Database, uuid7
+from autotrade.core.tenancy import bind_system
+from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
+from tests.helpers import count
+
+DATA = Path(__file__).parent / "data"
+
+
+def run(db: Database, path: Path, tmp_path: Path, **kw: Any) -> ImportReport:
+    return import_file(db, path, run_id=uuid7(), errors_dir=tmp_path / "errors", **kw)
+
+
+def errors(report: ImportReport) -> list[tuple[int, str, str, str]]:
+    assert report.errors_path
+    with open(report.errors_path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["line", "column", "value", "reason"]
+    return [(int(a), b, c, d) for a, b, c, d in rows[1:]]
+
+
+def counts(report: ImportReport) -> tuple[int, int, int, int, int]:
+    return report.read, report.created, report.updated, report.unchanged, report.failed
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def csv_to_xlsx(src: Path, dst: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    with src.open(encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            ws.append(row)
+    wb.save(dst)
+    return dst
+
+
+def load_masters(db: Database, tmp_path: Path) -> None:
+    for kind in ("categories", "brands", "vehicles"):
+        report = run(db, DATA / f"{kind}.csv", tmp_path)
+        assert report.failed == 0 and report.errors_path is None, kind
+
+
+def parts_by_sku(db: Database) -> dict[str, Part]:
+    with db.transaction() as s:
+        bind_system(s, "test")
+        return {p.sku: p for p in s.scalars(select(Part))}
+
+
+def numbers(db: Database) -> set[tuple[str, str, str, str, str, str | None, int, str | None]]:
+    with db.transaction() as s:
+        bind_system(s, "test")
+        rows = s.execute(
+            select(
+                Part.sku,
+                PartNumber.kind,
+                PartNumber.number,
+                PartNumber.number_norm,
+                PartNumber.brand_code,
+                PartNumber.source,
+                PartNumber.confidence,
+                PartNumber.successor_norm,
+            ).join(Part, Part.id == PartNumber.part_id)
+        ).all()
+    return {
+        (a, str(b.value if hasattr(b, "value") else b), c, d, e, f, g, h) for a, b, c, d, e, f, g, h in rows
+    }
+
+
+def test_masters_import_with_exact_values(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        cats = {c.code: (c.path, c.name_zh, c.name_en) for c in s.scalars(select(Category))}
+        brands = {b.code: (b.name, b.name_zh, b.kind, b.country) for b in s.scalars(select(Brand))}
+        variants = {
+            v.code: (v.name, v.fuel_type, v.displacement_cc, v.year_from, v.year_to)
+            for v in s.scalars(select(VehicleVariant))
+        }
+        patterns = sorted(p.pattern + ":" + p.wmi for p in s.scalars(select(VinPattern)))
+    assert cats == {
+        "BRAKE": ("BRAKE", "制动系统", "Brakes"),
+        "BRAKE.PAD": ("BRAKE/BRAKE.PAD", "刹车片", "Brake pads"),
+        "BRAKE.DISC": ("BRAKE/BRAKE.DISC", "刹车盘", "Brake discs"),
+        "FILTER": ("FILTER", "滤清器", "Filters"),
+        "FILTER.OIL": ("FILTER/FILTER.OIL", "机油滤清器", "Oil filters"),
+    }
+    assert brands["MANNFILTER"] == ("Mann Filter", "曼牌", "aftermarket", "DE")  # code normalised
+    assert len(brands) == 4
+    assert variants == {
+        "TOYOTA-COROLLA-E210-12T-CVT": ("1.2T CVT 先锋版", "petrol", 1197, 2019, None),
+        "TOYOTA-COROLLA-E210-18HEV": ("1.8L 双擎 E-CVT", "hev", 1798, 2019, 2023),
+    }
+    assert patterns == ["LFMAP22C*:LFM", "LVGB:LVG"]
+    assert count(db, VehicleMake) == 1 and count(db, VehicleModel) == 1 and count(db, VehicleGeneration) == 1
+
+
+def test_mixed_file_reports_every_bad_row_and_lands_the_good_ones(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    report = run(db, DATA / "parts.csv", tmp_path)
+    assert report.kind == "parts"
+    assert counts(report) == (7, 4, 0, 0, 3)
+    assert errors(report) == [
+        (5, "brand", "NOBRAND", "unknown brand (import brands first)"),
+        (6, "brand_number", "", "required"),
+        (7, "quality_grade", "best", "must be one of oe, oem, aftermarket, remanufactured, dismantled"),
+        (7, "attributes", "[1,2]", "must be a JSON object ({...})"),
+        (7, "category", "FILTER.NOPE", "unknown category (import categories first)"),
+    ]
+    parts = parts_by_sku(db)
+    assert sorted(parts) == ["BOSCH-0986494553", "BREMBO-P83160", "MANNFILTER-W71295", "TOYOTA-0446533471"]
+    toyota = parts["TOYOTA-0446533471"]
+    assert (toyota.brand_number, toyota.brand_number_norm, toyota.name_zh, toyota.name_en) == (
+        "04465-33471",
+        "0446533471",
+        "前刹车片",
+        "Front brake pad set",
+    )
+    assert (toyota.quality_grade.value, toyota.position, toyota.material, toyota.status.value) == (
+        "oe",
+        "front",
+        "ceramic",
+        "active",
+    )
+    assert toyota.attributes == {"thickness_mm": 17.5}
+    assert toyota.images == ["https://img.example.com/04465-33471.jpg"]
+    assert parts["BOSCH-0986494553"].status.value == "active"  # default
+    # Every part has its own brand number; OE numbers are normalised (04465-33471 = 04465 33471).
+    assert numbers(db) == {
+        ("TOYOTA-0446533471", "brand", "04465-33471", "0446533471", "TOYOTA", None, 100, None),
+        ("BOSCH-0986494553", "brand", "0 986 494 553", "0986494553", "BOSCH", None, 100, None),
+        ("BOSCH-0986494553", "oe", "04465-33471", "0446533471", "TOYOTA", None, 100, None),
+        ("BREMBO-P83160", "brand", "P 83 160", "P83160", "BREMBO", None, 100, None),
+        ("BREMBO-P83160", "oe", "04465 33471", "0446533471", "TOYOTA", None, 100, None),
+        ("BREMBO-P83160", "oe", "04465-02220", "0446502220", "TOYOTA", None, 100, None),
+        ("MANNFILTER-W71295", "brand", "W 712/95", "W71295", "MANNFILTER", None, 100, None),
+    }
+    # One interchange group: the Toyota part, and the two parts that list its OE number.
+    groups = {sku: p.group_id for sku, p in parts.items()}
+    assert groups["BOSCH-0986494553"] == groups["BREMBO-P83160"] == groups["TOYOTA-0446533471"]
+    assert groups["MANNFILTER-W71295"] == parts["MANNFILTER-W71295"].id
+    # One audit event for the run, with file, hash and counts.
+    with db.transaction() as s:
+        bind_system(s, "test")
+        events = s.scalars(
+            select(AuditLog).where(AuditLog.action == "catalog.import", AuditLog.entity_id == report.run_id)
+        ).all()
+    assert len(events) == 1
+    after = events[0].after or {}
+    assert events[0].entity_type == "job_runs"
+    assert (after["filename"], after["kind"], after["read"], after["created"], after["failed"]) == (
+        "parts.csv",
+        "parts",
+        7,
+        4,
+        3,
+    )
+    assert after["sha256"] == report.sha256 and len(report.sha256) == 64
+
+
+def test_reimport_is_idempotent_and_a_changed_file_updates(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    first = run(db, DATA / "parts.csv", tmp_path)
+    before = parts_by_sku(db)
+    again = run(db, DATA / "parts.csv", tmp_path)
+    assert counts(again) == (7, 0, 0, 4, 3)
+    assert count(db, Part) == 4 and count(db, PartNumber) == 7
+    after = parts_by_sku(db)
+    assert {k: (p.id, p.updated_at, p.import_run_id) for k, p in after.items()} == {
+        k: (p.id, p.updated_at, p.import_run_id) for k, p in before.items()
+    }
+    assert all(p.import_run_id == uuid.UUID(first.run_id) for p in after.values())
+
+    changed = write_csv(
+        tmp_path / "changed.csv",
+        ["brand", "brand_number", "name_zh", "category", "quality_grade", "status", "oe_numbers"],
+        [
+            ["toyota", "0446533471", "前刹车片(新)", "BRAKE.PAD", "oe", "discontinued", ""],
+            ["BOSCH", "0 986 494 553", "前刹车片", "BRAKE.PAD", "oem", "active", "TOYOTA:04465-33471"],
+        ],
+    )
+    third = run(db, changed, tmp_path)
+    assert counts(third) == (2, 0, 1, 1, 0) and third.errors_path is None
+    parts = parts_by_sku(db)
+    toyota = parts["TOYOTA-0446533471"]
+    assert (toyota.name_zh, toyota.status.value, toyota.import_run_id) == (
+        "前刹车片(新)",
+        "discontinued",
+        uuid.UUID(third.run_id),
+    )
+    assert toyota.brand_number == "0446533471"  # as written in the new file
+    # Columns the file does not have are left as they were.
+    assert (toyota.name_en, toyota.material, toyota.attributes) == (
+        "Front brake pad set",
+        "ceramic",
+        {"thickness_mm": 17.5},
+    )
+    assert parts["BOSCH-0986494553"].import_run_id == uuid.UUID(first.run_id)  # unchanged: not rewritten
+    assert count(db, Part) == 4
+
+
+def test_xlsx_and_csv_give_the_same_result(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    xlsx = csv_to_xlsx(DATA / "parts.csv", tmp_path / "parts.xlsx")
+    report = run(db, xlsx, tmp_path)
+    assert counts(report) == (7, 4, 0, 0, 3)
+    assert [e[:2] for e in errors(report)] == [
+        (5, "brand"),
+        (6, "brand_number"),
+        (7, "quality_grade"),
+        (7, "attributes"),
+        (7, "category"),
+    ]
+    from_xlsx = {k: (p.name_zh, p.attributes, p.images, p.quality_grade) for k, p in parts_by_sku(db).items()}
+    nums = numbers(db)
+    again = run(db, DATA / "parts.csv", tmp_path)
+    assert counts(again) == (7, 0, 0, 4, 3)  # the CSV finds exactly what the XLSX wrote
+    assert {
+        k: (p.name_zh, p.attributes, p.images, p.quality_grade) for k, p in parts_by_sku(db).items()
+    } == from_xlsx
+    assert numbers(db) == nums
+
+
+def test_numbers_and_fitment_with_exact_errors(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    run(db, DATA / "parts.csv", tmp_path)
+    report = run(db, DATA / "numbers.csv", tmp_path)
+    assert counts(report) == (6, 3, 0, 0, 3)
+    assert errors(report) == [
+        (5, "number_brand", "", "required for oe numbers (the brand that issued the number)"),
+        (6, "brand_number", "9999", "no part BOSCH 9999 (import parts first)"),
+        (7, "confidence", "150", "must be between 0 and 100"),
+    ]
+    nums = numbers(db)
+    assert ("BOSCH-0986494553", "trade", "BP1234", "BP1234", "BOSCH", "TecDoc", 90, None) in nums
+    assert ("BOSCH-0986494553", "ean", "4047024123456", "4047024123456", "", None, 100, None) in nums
+    assert (
+        "TOYOTA-0446533471",
+        "replacement",
+        "04465-33450",
+        "0446533450",
+        "TOYOTA",
+        "maker catalogue",
+        100,
+        "0446533471",
+    ) in nums
+    fit = run(db, DATA / "fitment.csv", tmp_path)
+    assert counts(fit) == (4, 2, 0, 0, 2)
+    assert errors(fit) == [
+        (4, "variant_code", "NO-SUCH-VARIANT", "unknown vehicle variant (import vehicles first)"),
+        (5, "year_to", "2020", "before year_from 2021"),
+    ]
+    with db.transaction() as s:
+        bind_system(s, "test")
+        rows = s.execute(
+            select(
+                Part.sku,
+                VehicleVariant.code,
+                Fitment.position,
+                Fitment.year_from,
+                Fitment.year_to,
+                Fitment.note,
+            )
+            .join(Part, Part.id == Fitment.part_id)
+            .join(VehicleVariant, VehicleVariant.id == Fitment.variant_id)
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("BOSCH-0986494553", "TOYOTA-COROLLA-E210-12T-CVT", "front", 2019, 2022, "带ABS"),
+        ("TOYOTA-0446533471", "TOYOTA-COROLLA-E210-12T-CVT", "front", 2019, None, None),
+    ]
+    assert counts(run(db, DATA / "fitment.csv", tmp_path)) == (4, 0, 0, 2, 2)
+    assert count(db, Fitment) == 2
+
+
+def test_a_later_import_joining_two_groups_merges_them(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    header = ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"]
+    first = write_csv(
+        tmp_path / "a.csv",
+        header,
+        [
+            ["BOSCH", "BP-1", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111"],
+            ["BREMBO", "P-1", "刹车片", "BRAKE.PAD", "aftermarket", "TOYOTA:0446511111"],
+            ["BOSCH", "BP-2", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-22222"],
+            ["BREMBO", "P-2", "刹车片", "BRAKE.PAD", "aftermarket", "toyota:04465 22222"],
+        ],
+    )
+    run(db, first, tmp_path)
+    g = {k: p.group_id for k, p in parts_by_sku(db).items()}
+    assert g["BOSCH-BP1"] == g["BREMBO-P1"] != g["BOSCH-BP2"] == g["BREMBO-P2"]
+    # A number file links a part of the first group to the second group's OE number.
+    link = write_csv(
+        tmp_path / "link.csv",
+        ["brand", "brand_number", "kind", "number", "number_brand"],
+        [["BREMBO", "P-1", "oe", "04465.22222", "TOYOTA"]],
+    )
+    assert counts(run(db, link, tmp_path)) == (1, 1, 0, 0, 0)
+    groups = {p.group_id for p in parts_by_sku(db).values()}
+    assert len(groups) == 1
+
+
+def test_kind_is_inferred_or_the_file_is_refused_with_a_report(db: Database, tmp_path: Path) -> None:
+    bad = write_csv(tmp_path / "bad.csv", ["foo", "bar"], [["1", "2"]])
+    report = run(db, bad, tmp_path)
+    assert report.kind is None and report.read == 0
+    assert errors(report)[0][0] == 1 and "cannot tell the kind" in errors(report)[0][3]
+    missing = write_csv(tmp_path / "m.csv", ["code", "name"], [["X", "Y"]])
+    report = run(db, missing, tmp_path, kind="brands")
+    assert errors(report) == [(1, "", "", "brands: required column(s) missing from the header: kind")]
+    assert count(db, Brand) == 0
+
+
+def test_batches_stream_a_large_file(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    n = 10_000
+    rows = [
+        ["BOSCH", f"F 026 {i:06d}", "机油滤清器", "FILTER.OIL", "aftermarket", f"TOYOTA:90915-{i // 2:05d}"]
+        for i in range(n)
+    ]
+    rows[4321][4] = "used"  # one bad row, line 4323
+    big = write_csv(
+        tmp_path / "big.csv",
+        ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"],
+        rows,
+    )
+    seen: list[tuple[int, int | None]] = []
+    report = run(db, big, tmp_path, batch_size=500, progress=lambda done, total: seen.append((done, total)))
+    assert counts(report) == (n, n - 1, 0, 0, 1)
+    assert errors(report) == [
+        (4323, "quality_grade", "used", "must be one of oe, oem, aftermarket, remanufactured, dismantled")
+    ]
+    assert [d for d, _ in seen] == list(range(500, n + 1, 500))  # committed and reported batch by batch
+    assert {t for _, t in seen} == {n}
+    assert count(db, Part) == n - 1 and count(db, PartNumber) == 2 * (n - 1)
+    groups = {p.group_id for p in parts_by_sku(db).values()}
+    assert len(groups) == n // 2  # pairs sharing an OE number, across batch boundaries too
+
+
+@pytest.mark.parametrize(
+    "value", ["04465-33471", "0446533471", "04465 33471", "04465.33471", "０４４６５－３３４７１"]
+)
+def test_numbers_are_normalised(db: Database, tmp_path: Path, value: str) -> None:
+    load_masters(db, tmp_path)
+    f = write_csv(
+        tmp_path / "p.csv",
+        ["brand", "brand_number", "name_zh", "category", "quality_grade"],
+        [["TOYOTA", value, "刹车片", "BRAKE.PAD", "oe"]],
+    )
+    run(db, f, tmp_path)
+    assert list(parts_by_sku(db)) == ["TOYOTA-0446533471"]
