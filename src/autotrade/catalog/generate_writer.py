@@ -27,6 +27,10 @@ class RowWriter:
         self.session = session
         self.conn = session.connection()
         self.pg = self.conn.dialect.name == "postgresql"
+        if (
+            not self.pg
+        ):  # 1 GiB page cache for this connection: the indexes of millions of rows stay in memory
+            self.conn.exec_driver_sql("PRAGMA cache_size = -1048576")
         now = utcnow()
         stamp = now.isoformat() if self.pg else now.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
         self.consts: tuple[Any, ...] = (stamp, stamp, run_id.hex)

@@ -1,0 +1,303 @@
+"""Catalogue at scale: generator and importer throughput, search latency and known-item recall.
+
+Builds a seeded synthetic catalogue (``autotrade.catalog.generate``) on a fresh database, imports a
+generated CSV through the real importer, then times the search *service* calls (no HTTP):
+
+    .venv/bin/python bench/catalog.py --skus 1000000                      # SQLite file
+    .venv/bin/python bench/catalog.py --skus 1000000 --db postgresql://postgres@127.0.0.1:5432/postgres
+
+With ``--db`` a new PostgreSQL database is created and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import autotrade.models  # noqa: E402,F401
+from autotrade.catalog import search, service  # noqa: E402
+from autotrade.catalog.generate import generate, vin_for  # noqa: E402
+from autotrade.catalog.generate_numbers import dirty  # noqa: E402
+from autotrade.catalog.generate_vocab import LEAVES, MAKES, MATERIAL_ZH, SUPPLIERS  # noqa: E402
+from autotrade.catalog.importer import import_file  # noqa: E402
+from autotrade.catalog.models import Part, PartNumber  # noqa: E402
+from autotrade.core.db import Database  # noqa: E402
+from autotrade.core.migrate import upgrade  # noqa: E402
+from autotrade.core.tenancy import bind_system  # noqa: E402
+from autotrade.jobs.models import JobRun  # noqa: E402
+from autotrade.vehicles.models import VehicleVariant, VinPattern  # noqa: E402
+
+
+def _fresh_db(url: str | None, tmp: Path) -> tuple[str, str | None]:
+    if not url:
+        return f"sqlite:///{tmp / 'catalog.db'}", None
+    admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"autotrade_bench_{uuid.uuid4().hex[:8]}"
+    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop(url: str | None, name: str | None) -> None:
+    if url and name:
+        admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One edit: a dropped, doubled, swapped or replaced letter (never the first)."""
+    i = rng.randrange(1, len(word))
+    op = rng.randrange(4)
+    if op == 0:
+        return word[:i] + word[i + 1 :]
+    if op == 1:
+        return word[:i] + word[i] + word[i:]
+    if op == 2 and i < len(word) - 1:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + rng.choice("aeioulnrst".replace(word[i], "")) + word[i + 1 :]
+
+
+def _time(label: str, queries: list[Any], call: Callable[[Any], Any], results: dict[str, Any]) -> list[Any]:
+    lat, out = [], []
+    for q in queries:
+        t = time.perf_counter()
+        out.append(call(q))
+        lat.append(time.perf_counter() - t)
+    lat.sort()
+    p50, p99 = statistics.median(lat) * 1000, lat[max(0, int(len(lat) * 0.99) - 1)] * 1000
+    results[label] = {
+        "n": len(lat),
+        "p50_ms": round(p50, 2),
+        "p99_ms": round(p99, 2),
+        "max_ms": round(lat[-1] * 1000, 1),
+    }
+    print(
+        f"  {label:<28} n={len(lat):>5}  p50 {p50:>8.2f} ms  p99 {p99:>8.2f} ms"
+        f"  max {lat[-1] * 1000:>8.1f} ms",
+        flush=True,
+    )
+    return out
+
+
+def _import_bench(db: Database, tmp: Path, n: int, seed: int, results: dict[str, Any]) -> None:
+    """The real importer: ``n`` new parts (with OE cross-references) and 2·``n`` fitment rows."""
+    rng = random.Random(seed)
+    with db.transaction() as s:
+        bind_system(s, "bench")
+        codes = list(s.scalars(select(VehicleVariant.code).limit(5000)))
+        oes = s.execute(
+            select(PartNumber.number, PartNumber.brand_code).where(PartNumber.kind == "oe").limit(5000)
+        ).all()
+    parts_csv, fit_csv = tmp / "bench-parts.csv", tmp / "bench-fitment.csv"
+    with (
+        parts_csv.open("w", newline="", encoding="utf-8") as pf,
+        fit_csv.open("w", newline="", encoding="utf-8") as ff,
+    ):
+        pw, fw = csv.writer(pf), csv.writer(ff)
+        pw.writerow(
+            [
+                "brand",
+                "brand_number",
+                "name_zh",
+                "name_en",
+                "category",
+                "quality_grade",
+                "position",
+                "material",
+                "attributes",
+                "oe_numbers",
+            ]
+        )
+        fw.writerow(["brand", "brand_number", "variant_code", "position", "note"])
+        for i in range(n):
+            sup = SUPPLIERS[i % len(SUPPLIERS)]
+            cat = LEAVES[i % len(LEAVES)]
+            num = f"BX-{seed}-{i:07d}"
+            material = cat.materials[0] if cat.materials else ""
+            oe_num, oe_brand = rng.choice(oes)
+            pw.writerow(
+                [
+                    sup.name,
+                    num,
+                    f"{sup.name_zh} {cat.name_zh}{MATERIAL_ZH.get(material, '')}",
+                    f"{sup.name} {cat.name_en.lower()}",
+                    cat.code,
+                    "aftermarket",
+                    "",
+                    material,
+                    json.dumps({"width_mm": 100 + i % 50}),
+                    f"{oe_brand}:{oe_num}",
+                ]
+            )
+            for code in rng.sample(codes, 2):
+                fw.writerow([sup.name, num, code, "", ""])
+    for kind, path, rows in (("parts", parts_csv, n), ("fitment", fit_csv, 2 * n)):
+        with db.transaction() as s:
+            bind_system(s, "bench")
+            run = JobRun(name="catalog.import", payload={"path": str(path), "kind": kind}, status="running")
+            s.add(run)
+            s.flush()
+            run_id = run.id
+        t = time.perf_counter()
+        report = import_file(db, path, kind=kind, run_id=run_id, errors_dir=tmp)
+        sec = time.perf_counter() - t
+        assert report.failed == 0, report.first_errors
+        results[f"import_{kind}"] = {"rows": rows, "seconds": round(sec, 1), "rows_per_s": round(rows / sec)}
+        print(
+            f"  importer {kind:<8} {rows:>9,} rows in {sec:7.1f} s = {rows / sec:>9,.0f} rows/s", flush=True
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--skus", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--db", help="PostgreSQL admin URL (a new database is created and dropped)")
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--import-rows", type=int, default=50_000, help="parts rows for the importer run")
+    ap.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="autotrade-bench-"))
+    url, name = _fresh_db(args.db, tmp)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{'PostgreSQL' if args.db else 'SQLite'}; skus={args.skus:,} seed={args.seed}",
+        flush=True,
+    )
+    results: dict[str, Any] = {
+        "skus": args.skus,
+        "seed": args.seed,
+        "backend": "postgresql" if args.db else "sqlite",
+    }
+    db = Database(url)
+    try:
+        upgrade(db)
+        t = time.perf_counter()
+        with db.transaction() as s:
+            bind_system(s, "bench")
+            res = generate(
+                s,
+                skus=args.skus,
+                seed=args.seed,
+                progress=lambda st, rows, sec: print(
+                    f"  generate {st:<10} {rows:>11,} rows {rows / sec:>9,.0f} rows/s", flush=True
+                ),
+            )
+        sec = time.perf_counter() - t
+        results["generate"] = res.as_dict() | {"wall_s": round(sec, 1), "rows_per_s": round(res.rows / sec)}
+        print(
+            f"generator: {res.rows:,} rows ({res.parts:,} parts, {res.numbers:,} numbers, "
+            f"{res.fitments:,} fitments, "
+            f"{res.variants:,} variants) in {sec:.1f} s incl. commit = {res.rows / sec:,.0f} rows/s",
+            flush=True,
+        )
+        if args.db:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.connect() as c:
+                c.exec_driver_sql("ANALYZE")
+        rng = random.Random(args.seed)
+        n = args.queries
+        with db.transaction() as s:
+            bind_system(s, "bench")
+            oe_rows = s.execute(select(Part.id, Part.brand_number).where(Part.quality_grade == "oe")).all()
+            targets = rng.sample(oe_rows, min(n, len(oe_rows)))
+            patterns = s.execute(
+                select(VinPattern.pattern, VehicleVariant.year_from).join(VehicleVariant)
+            ).all()
+            vins = [
+                vin_for(p, y, rng.randrange(1_000_000))
+                for p, y in rng.sample(patterns, min(n, len(patterns)))
+            ]
+            while len(vins) < n:
+                p, y = rng.choice(patterns)
+                vins.append(vin_for(p, y, rng.randrange(1_000_000)))
+        cats = [c.code for c in LEAVES]
+        models_zh = [zh for m in MAKES for _, zh in m.models]
+        models_en = [name for m in MAKES for name, _ in m.models]
+        zh_q = [
+            rng.choice(
+                [
+                    c.name_zh,
+                    f"前{c.name_zh}" if c.positions else c.name_zh,
+                    f"{c.name_zh} {rng.choice(models_zh)}",
+                ]
+            )
+            for c in (rng.choice(LEAVES) for _ in range(n))
+        ]
+        en_q = [
+            rng.choice([c.name_en.lower(), f"{c.name_en.lower()} {rng.choice(models_en).lower()}"])
+            for c in (rng.choice(LEAVES) for _ in range(n))
+        ]
+        typo_q = []
+        for _ in range(n):
+            sup = rng.choice([s for s in SUPPLIERS if len(s.name) >= 5])
+            cat = rng.choice([c for c in LEAVES if any(c.code.startswith(p) for p in sup.categories)])
+            typo_q.append(f"{_typo(sup.name.lower(), rng)} {cat.name_en.lower()}")
+        dirty_q = [(pid, dirty(num, rng)) for pid, num in targets]
+        print("queries (service calls, one session, seeded):", flush=True)
+        with db.transaction() as s:
+            bind_system(s, "bench")
+            _time("OE exact", [num for _, num in targets], lambda q: search.search_number(s, q), results)
+            _time(
+                "OE prefix (6 chars)",
+                [num.replace(" ", "").replace("-", "")[:6] for _, num in targets],
+                lambda q: search.search_number(s, q, prefix=True),
+                results,
+            )
+
+            def by_vin(arg: tuple[str, str | None]) -> Any:
+                _, variants = service.vehicle_variants(s, vin=arg[0], variant_ids=[])
+                return search.search_variants(s, variants, category=arg[1])
+
+            _time("VIN -> parts", [(v, None) for v in vins], by_vin, results)
+            _time("VIN -> parts + category", [(v, rng.choice(cats)) for v in vins], by_vin, results)
+            _time("full text zh", zh_q, lambda q: search.search_text(s, q), results)
+            _time("full text en", en_q, lambda q: search.search_text(s, q), results)
+            typo_res = _time("typo'd brand + words", typo_q, lambda q: search.search_text(s, q), results)
+            found = _time(
+                "dirty OE (recall)", [q for _, q in dirty_q], lambda q: search.search_number(s, q), results
+            )
+        hits = sum(
+            1 for (pid, _), r in zip(dirty_q, found, strict=True) if pid in [h.part.id for h in r.items[:10]]
+        )
+        corrected = sum(1 for r in typo_res if r.corrected)
+        results["recall_top10"] = round(hits / len(dirty_q), 4)
+        results["typo_corrected"] = round(corrected / len(typo_res), 4)
+        print(
+            "  known-item recall (target in top 10) for dirty OE queries: "
+            f"{hits}/{len(dirty_q)} = {hits / len(dirty_q):.2%}"
+        )
+        print(f"  typo'd queries corrected: {corrected}/{len(typo_res)}; examples: {typo_q[:3]}")
+        print("json:", json.dumps(results, ensure_ascii=False))
+        _import_bench(db, tmp, args.import_rows, args.seed, results)
+        print("json:", json.dumps(results, ensure_ascii=False))
+    finally:
+        db.dispose()
+        if not args.keep:
+            _drop(args.db, name)
+        print(f"(database {'kept at ' + url if args.keep else 'removed'})")
+
+
+if __name__ == "__main__":
+    main()
