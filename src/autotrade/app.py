@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     from autotrade.audit.api import router as audit_router
     from autotrade.catalog.api import router as catalog_router
+    from autotrade.catalog.import_api import router as catalog_import_router
     from autotrade.core.health import router as health_router
     from autotrade.iam.api import router as iam_router
     from autotrade.jobs.api import router as jobs_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         jobs_router,
         vehicles_router,
         catalog_router,
+        catalog_import_router,
         pages.router,
     )
     for r in routers:
