@@ -113,9 +113,14 @@ def demo() -> None:
     with db.transaction() as session:
         bind_system(session, "demo")
         logins = demo_data.load(session)
+    # Demo catalogue (autotrade.catalog.demo): imported through the importer, which commits per file.
+    from autotrade.catalog.demo import load_demo_catalog
+
+    catalogue = load_demo_catalog(db)
     typer.echo(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD})")
     for company, kind, email, role in logins:
         typer.echo(f"  {kind:<13} {role:<15} {email:<45} {company}")
+    typer.echo("Demo catalogue rows: " + ", ".join(f"{k} {v['read']}" for k, v in catalogue.items()))
 
 
 @user_app.command("create")
