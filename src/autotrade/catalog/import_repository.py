@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Row, Table, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,6 +18,14 @@ from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
 
 STREAM = 2000  # rows fetched at a time by exports
+
+
+def _each_in(columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> list[Any]:
+    """``col1 IN (…) AND col2 IN (…)`` for composite keys; callers drop the cross-product extras.
+    A row-value list ``(a, b) IN ((…), …)`` is no index lookup on PostgreSQL (it filters every row);
+    per-column lists use the composite unique indexes on both databases."""
+    keys = list(keys)
+    return [col.in_(sorted({k[i] for k in keys}, key=str)) for i, col in enumerate(columns)]
 
 
 class ImportRepository:
@@ -108,9 +116,10 @@ class ImportRepository:
         rows = self.session.execute(
             select(Brand.code, Part.brand_number_norm, Part.id)
             .join(Brand, Brand.id == Part.brand_id)
-            .where(tuple_(Brand.code, Part.brand_number_norm).in_(wanted))
+            .where(*_each_in((Brand.code, Part.brand_number_norm), wanted))
         )
-        return {(b, n): pid for b, n, pid in rows}
+        keep = set(wanted)
+        return {(b, n): pid for b, n, pid in rows if (b, n) in keep}
 
     def variant_names(
         self, keys: Iterable[tuple[str, str, str, str]]
@@ -131,12 +140,13 @@ class ImportRepository:
             .join(VehicleGeneration, VehicleGeneration.model_id == VehicleModel.id)
             .join(VehicleVariant, VehicleVariant.generation_id == VehicleGeneration.id)
             .where(
-                tuple_(VehicleMake.name, VehicleModel.name, VehicleGeneration.name, VehicleVariant.name).in_(
-                    wanted
+                *_each_in(
+                    (VehicleMake.name, VehicleModel.name, VehicleGeneration.name, VehicleVariant.name), wanted
                 )
             )
         )
-        return {(a, b, c, d): code for a, b, c, d, code in rows}
+        keep = set(wanted)
+        return {(a, b, c, d): code for a, b, c, d, code in rows if (a, b, c, d) in keep}
 
     def make_ids(self, names: Sequence[str]) -> dict[str, uuid.UUID]:
         if not names:
@@ -153,9 +163,10 @@ class ImportRepository:
         rows = self.session.execute(
             select(VehicleMake.name, VehicleModel.name, VehicleModel.id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(tuple_(VehicleMake.name, VehicleModel.name).in_(list(keys)))
+            .where(*_each_in((VehicleMake.name, VehicleModel.name), list(keys)))
         )
-        return {(a, b): i for a, b, i in rows}
+        keep = set(keys)
+        return {(a, b): i for a, b, i in rows if (a, b) in keep}
 
     def generation_ids(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], uuid.UUID]:
         """(make, model, generation name) → generation id."""
@@ -165,9 +176,10 @@ class ImportRepository:
             select(VehicleMake.name, VehicleModel.name, VehicleGeneration.name, VehicleGeneration.id)
             .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(tuple_(VehicleMake.name, VehicleModel.name, VehicleGeneration.name).in_(list(keys)))
+            .where(*_each_in((VehicleMake.name, VehicleModel.name, VehicleGeneration.name), list(keys)))
         )
-        return {(a, b, c): i for a, b, c, i in rows}
+        keep = set(keys)
+        return {(a, b, c): i for a, b, c, i in rows if (a, b, c) in keep}
 
     def part_ids_by_brand_id(
         self, keys: Sequence[tuple[uuid.UUID, str]]
@@ -177,10 +189,11 @@ class ImportRepository:
             return {}
         rows = self.session.execute(
             select(Part.brand_id, Part.brand_number_norm, Part.id).where(
-                tuple_(Part.brand_id, Part.brand_number_norm).in_(list(keys))
+                *_each_in((Part.brand_id, Part.brand_number_norm), list(keys))
             )
         )
-        return {(b, n): i for b, n, i in rows}
+        keep = set(keys)
+        return {(b, n): i for b, n, i in rows if (b, n) in keep}
 
     def parts_of(
         self, *, brand_ids: Sequence[uuid.UUID] = (), category_ids: Sequence[uuid.UUID] = ()
