@@ -53,45 +53,58 @@ def merge_groups(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     Returns how many groups were merged away."""
     repo = PartRepository(session)
     merged = 0
-    for start in range(0, len(part_ids), BATCH):
-        for root, members in _components(repo.linked_parts(list(part_ids[start : start + BATCH]))).items():
-            if len(members) > 1:
-                repo.regroup(members, root)
-                merged += len(members) - 1
     session.flush()
+    for start in range(0, len(part_ids), BATCH):
+        moves = {
+            old: root
+            for root, members in _components(repo.linked_parts(list(part_ids[start : start + BATCH]))).items()
+            for old in members
+            if old != root
+        }
+        repo.regroup(moves)
+        merged += len(moves)
     return merged
 
 
 def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     """(Re)build the full-text documents of these parts. Returns how many were indexed."""
-    categories = {c.id: c for c in CategoryRepository(session).all()}
-    by_code = {c.code: c for c in categories.values()}
+    session.flush()
+    by_code = {c.code: c for c in CategoryRepository(session).all()}
+    # The category and its ancestors, per category: "前刹车片" is also found as 制动系统.
+    chains = {c.id: [by_code[x] for x in c.path.split("/") if x in by_code] or [c] for c in by_code.values()}
     parts = PartRepository(session)
     index = SearchIndex(session)
     done = 0
     for start in range(0, len(part_ids), BATCH):
         docs = []
-        for part, brand, category in parts.with_names(list(part_ids[start : start + BATCH])):
-            # The category and its ancestors: "前刹车片" is also found as 制动系统.
-            chain = [by_code[c] for c in category.path.split("/") if c in by_code] or [category]
-            attrs = " ".join(str(v) for v in (part.attributes or {}).values())
-            zh = zh_document(
-                part.name_zh, brand.name_zh, part.position, part.material, *(c.name_zh for c in chain)
-            )
+        for (
+            pid,
+            name_zh,
+            name_en,
+            position,
+            material,
+            attributes,
+            category_id,
+            b_name,
+            b_name_zh,
+            b_code,
+        ) in parts.document_sources(list(part_ids[start : start + BATCH])):
+            chain = chains[category_id]
+            attrs = " ".join(str(v) for v in (attributes or {}).values())
+            zh = zh_document(name_zh, b_name_zh, position, material, *(c.name_zh for c in chain))
             en = en_document(
-                part.name_en,
-                part.name_zh,  # Latin words inside Chinese names ("博世 Bosch 刹车片")
-                brand.name,
-                brand.code,
-                part.position,
-                part.material,
+                name_en,
+                name_zh,  # Latin words inside Chinese names ("博世 Bosch 刹车片")
+                b_name,
+                b_code,
+                position,
+                material,
                 attrs,
                 *(c.name_en for c in chain),
             )
-            docs.append((part.id, zh, en))
+            docs.append((pid, zh, en))
         index.replace(docs)
         done += len(docs)
-    session.flush()
     return done
 
 

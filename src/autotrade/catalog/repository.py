@@ -86,6 +86,29 @@ class PartRepository(Repository[Part]):
         ).all()
         return [(p, b, c) for p, b, c in rows]
 
+    def document_sources(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
+        """Plain rows (no ORM objects) with what a part's search document is built from."""
+        if not part_ids:
+            return []
+        return list(
+            self.session.execute(
+                select(
+                    Part.id,
+                    Part.name_zh,
+                    Part.name_en,
+                    Part.position,
+                    Part.material,
+                    Part.attributes,
+                    Part.category_id,
+                    Brand.name,
+                    Brand.name_zh,
+                    Brand.code,
+                )
+                .join(Brand, Brand.id == Part.brand_id)
+                .where(Part.id.in_(list(part_ids)))
+            ).all()
+        )
+
     def numbers_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PartNumber]]:
         out: dict[uuid.UUID, list[PartNumber]] = {pid: [] for pid in part_ids}
         if part_ids:
@@ -225,17 +248,18 @@ class PartRepository(Repository[Part]):
             )
         }
 
-    def regroup(self, old_groups: Iterable[uuid.UUID], new_group: uuid.UUID) -> None:
-        """Move whole groups into one. Group membership is derived from the numbers (which are audited),
-        so this neither bumps ``updated_at`` nor writes audit rows of its own."""
-        olds = [g for g in set(old_groups) if g != new_group]
-        for chunk in _chunks(olds, 500):
-            self.session.execute(
-                update(Part)
-                .where(Part.group_id.in_(list(chunk)))
-                .values(group_id=new_group, updated_at=Part.updated_at)
-                .execution_options(synchronize_session=False, audited=True)
-            )
+    def regroup(self, moves: dict[uuid.UUID, uuid.UUID]) -> None:
+        """Move whole groups (old group → surviving group), in one executemany. Group membership is
+        derived from the numbers (which are audited), so this neither bumps ``updated_at`` nor writes
+        audit rows of its own."""
+        if not moves:
+            return
+        stmt = (
+            update(Part.__table__)  # type: ignore[arg-type]
+            .where(Part.__table__.c.group_id == bindparam("old"))
+            .values(group_id=bindparam("new"), updated_at=Part.__table__.c.updated_at)
+        )
+        self.session.connection().execute(stmt, [{"old": o, "new": n} for o, n in moves.items() if o != n])
 
 
 class SearchIndex:
