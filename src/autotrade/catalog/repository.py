@@ -86,6 +86,27 @@ class PartRepository(Repository[Part]):
         ).all()
         return [(p, b, c) for p, b, c in rows]
 
+    def facet_rows(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
+        """(id, brand code, brand name, category code, category zh, category en, grade) — plain rows."""
+        if not part_ids:
+            return []
+        return list(
+            self.session.execute(
+                select(
+                    Part.id,
+                    Brand.code,
+                    Brand.name,
+                    Category.code,
+                    Category.name_zh,
+                    Category.name_en,
+                    Part.quality_grade,
+                )
+                .join(Brand, Brand.id == Part.brand_id)
+                .join(Category, Category.id == Part.category_id)
+                .where(Part.id.in_(list(part_ids)))
+            ).all()
+        )
+
     def document_sources(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
         """Plain rows (no ORM objects) with what a part's search document is built from."""
         if not part_ids:
@@ -336,9 +357,11 @@ class SearchIndex:
                 )
                 parts.append("to_tsquery('english', :en)")
             # Only fixed fragments are formatted in; every value is a bind parameter.
+            # The parts table is joined only when a filter needs it.
+            join = " JOIN parts p ON p.id = s.part_id" if where else ""
             sql = (
                 "SELECT s.part_id, ts_rank_cd(s.tsv, qq.q) AS score"  # noqa: S608
-                f" FROM part_search s JOIN parts p ON p.id = s.part_id, (SELECT {' && '.join(parts)} AS q) qq"
+                f" FROM part_search s{join}, (SELECT {' && '.join(parts)} AS q) qq"
                 f" WHERE s.tsv @@ qq.q{extra} ORDER BY score DESC, s.part_id LIMIT :cap"
             )
         else:
@@ -348,11 +371,18 @@ class SearchIndex:
                 for i, w in enumerate(q.words)
             ]
             params["m"] = " AND ".join(terms)
-            sql = (
-                "SELECT d.part_id, bm25(part_search, 3.0, 1.0) AS score FROM part_search"  # noqa: S608
-                " JOIN part_search_docs d ON d.rowid = part_search.rowid JOIN parts p ON p.id = d.part_id"
-                f" WHERE part_search MATCH :m{extra} ORDER BY score, d.part_id LIMIT :cap"
-            )
+            if where:
+                sql = (
+                    "SELECT d.part_id, bm25(part_search, 3.0, 1.0) AS score FROM part_search"  # noqa: S608
+                    " JOIN part_search_docs d ON d.rowid = part_search.rowid JOIN parts p ON p.id = d.part_id"
+                    f" WHERE part_search MATCH :m{extra} ORDER BY score, d.part_id LIMIT :cap"
+                )
+            else:  # rank inside the FTS index first, then look up only the best `cap` documents
+                sql = (
+                    "SELECT d.part_id, r.score FROM (SELECT rowid, bm25(part_search, 3.0, 1.0) AS score"
+                    " FROM part_search WHERE part_search MATCH :m ORDER BY score, rowid LIMIT :cap) r"
+                    " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.score, r.rowid"
+                )
         stmt = text(sql)
         for name in ("brands", "grades"):
             if name in params:

@@ -115,7 +115,8 @@ def search_number(session: Session, q: str, *, prefix: bool = False, limit: int 
         relation.setdefault(n.part_id, "successor")
         matched.setdefault(n.part_id, []).append(n)
     direct = list(relation)
-    groups = set(repo.groups_of(direct).values())
+    # A prefix is type-ahead: the numbers that start with it, not their whole groups.
+    groups = set() if prefix else set(repo.groups_of(direct).values())
     members = [pid for pid in repo.group_members(groups, GROUP_LIMIT) if pid not in relation]
     for pid in members:
         relation[pid] = "interchange"
@@ -280,11 +281,9 @@ def search_text(
     )
     page_ids = [pid for pid, _ in ranked[offset : offset + limit]]
     scores = dict(ranked)
-    facet_rows = PartRepository(session).with_names([pid for pid, _ in ranked[:FACET_CAP]])
-    facets = _facets(facet_rows)
-    by_id = {p.id: (p, b, c) for p, b, c in facet_rows}
-    if any(pid not in by_id for pid in page_ids):  # a page beyond the facet window
-        by_id.update({p.id: (p, b, c) for p, b, c in PartRepository(session).with_names(page_ids)})
+    repo = PartRepository(session)
+    facets = _facets(repo.facet_rows([pid for pid, _ in ranked[:FACET_CAP]]))
+    by_id = {p.id: (p, b, c) for p, b, c in repo.with_names(page_ids)}
     items = [
         Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=round(scores[pid], 6))
         for pid in page_ids
@@ -302,14 +301,14 @@ def search_text(
     )
 
 
-def _facets(rows: list[tuple[Part, Brand, Category]]) -> dict[str, list[Facet]]:
+def _facets(rows: list[Any]) -> dict[str, list[Facet]]:
     brands: Counter[tuple[str, str]] = Counter()
     cats: Counter[tuple[str, str]] = Counter()
     grades: Counter[str] = Counter()
-    for part, brand, category in rows:
-        brands[(brand.code, brand.name)] += 1
-        cats[(category.code, f"{category.name_zh} / {category.name_en}")] += 1
-        grades[part.quality_grade.value] += 1
+    for _id, b_code, b_name, c_code, c_zh, c_en, grade in rows:
+        brands[(b_code, b_name)] += 1
+        cats[(c_code, f"{c_zh} / {c_en}")] += 1
+        grades[getattr(grade, "value", grade)] += 1
     return {
         "brand": [Facet(v, label, n) for (v, label), n in brands.most_common(20)],
         "category": [Facet(v, label, n) for (v, label), n in cats.most_common(20)],

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, true
 
 from autotrade.core.repository import Repository
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
@@ -124,9 +124,11 @@ class VinPatternRepository(Repository[VinPattern]):
             stmt = stmt.where(VinPattern.id != exclude)
         return self.session.scalar(stmt.limit(1)) is not None
 
-    def candidates(self, wmi: str) -> Sequence[Any]:
-        """Every pattern of a WMI with its variant and the variant's generation, model and make names:
-        one query over the indexed ``wmi`` column; the position-by-position match happens in Python."""
+    def candidates(self, wmi: str, vin: str | None = None) -> Sequence[Any]:
+        """Patterns of a WMI with their variant and the variant's generation, model and make names:
+        one query over the indexed ``wmi`` column. With ``vin``, the database already keeps only the
+        patterns that match it (``*``/``?`` → LIKE's ``_``; a short pattern is a prefix), so a WMI with
+        thousands of patterns returns a handful of rows; the service re-checks each in Python."""
         return self.session.execute(
             select(
                 VinPattern.pattern,
@@ -140,4 +142,9 @@ class VinPatternRepository(Repository[VinPattern]):
             .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
             .where(VinPattern.wmi == wmi)
+            .where(
+                literal(vin).like(func.replace(func.replace(VinPattern.pattern, "*", "_"), "?", "_") + "%")
+                if vin
+                else true()
+            )
         ).all()

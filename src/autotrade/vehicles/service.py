@@ -283,7 +283,9 @@ def match_variants(session: Session, decoded: vin.VinDecoded) -> list[vin.Matche
     if not decoded.valid or decoded.wmi is None:
         return []
     best: dict[uuid.UUID, tuple[int, vin.MatchedVariant]] = {}
-    for pattern, variant, generation, model, make in VinPatternRepository(session).candidates(decoded.wmi):
+    for pattern, variant, generation, model, make in VinPatternRepository(session).candidates(
+        decoded.wmi, decoded.vin
+    ):
         if not vin.pattern_matches(pattern, decoded.vin):
             continue
         if not _year_fits(decoded.model_year_candidates, variant.year_from, variant.year_to):
