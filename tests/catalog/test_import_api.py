@@ -20,10 +20,6 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def api(world: Any, app: Any, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The world, with uploads and error reports kept in this test's directory."""
-    from autotrade.catalog.import_api import router
-
-    if not any(getattr(r, "path", "") == "/api/v1/catalog/imports" for r in app.routes):
-        app.include_router(router)
     settings.import_dir = tmp_path / "imports"
     monkeypatch.setattr(importer, "get_settings", lambda: settings)
     return world
