@@ -18,33 +18,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from benchdb import drop, fresh_db  # bench/benchdb.py (scripts run from bench/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def _fresh_db(url: str | None, tmp: Path) -> tuple[str, str | None]:
-    if not url:
-        return f"sqlite:///{tmp / 'bench.db'}", None
-    admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"autotrade_bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop(url: str | None, name: str | None) -> None:
-    if url and name:
-        admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
-        with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _measure(
@@ -89,7 +70,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    url, name = _fresh_db(args.db, tmp)
+    url, name = fresh_db(args.db, tmp)
     env = {
         **os.environ,
         "AUTOTRADE_DATABASE_URL": url,
@@ -133,7 +114,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-        _drop(args.db, name)
+        drop(args.db, name)
 
 
 if __name__ == "__main__":

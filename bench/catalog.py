@@ -21,13 +21,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from benchdb import drop, fresh_db  # bench/benchdb.py (scripts run from bench/)
+from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -44,23 +43,6 @@ from autotrade.core.migrate import upgrade  # noqa: E402
 from autotrade.core.tenancy import bind_system  # noqa: E402
 from autotrade.jobs.models import JobRun  # noqa: E402
 from autotrade.vehicles.models import VehicleVariant, VinPattern  # noqa: E402
-
-
-def _fresh_db(url: str | None, tmp: Path) -> tuple[str, str | None]:
-    if not url:
-        return f"sqlite:///{tmp / 'catalog.db'}", None
-    admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"autotrade_bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop(url: str | None, name: str | None) -> None:
-    if url and name:
-        admin = url.replace("postgresql://", "postgresql+psycopg://", 1)
-        with create_engine(admin, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -177,7 +159,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="autotrade-bench-"))
-    url, name = _fresh_db(args.db, tmp)
+    url, name = fresh_db(args.db, tmp, "catalog.db")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{'PostgreSQL' if args.db else 'SQLite'}; skus={args.skus:,} seed={args.seed}",
@@ -295,7 +277,7 @@ def main() -> None:
     finally:
         db.dispose()
         if not args.keep:
-            _drop(args.db, name)
+            drop(args.db, name)
         print(f"(database {'kept at ' + url if args.keep else 'removed'})")
 
 
