@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
@@ -141,8 +141,34 @@ class PartRepository(Repository[Part]):
                 out[n.part_id].append(n)
         return out
 
-    def holders_of_number(self, number_norm: str) -> Sequence[PartNumber]:
-        return self.session.scalars(select(PartNumber).where(PartNumber.number_norm == number_norm)).all()
+    def holders_with_groups(self, numbers: Iterable[str]) -> list[tuple[PartNumber, uuid.UUID]]:
+        """The number rows with these normalised numbers, each with its part's interchange group."""
+        wanted = [n for n in set(numbers) if n]
+        if not wanted:
+            return []
+        rows = self.session.execute(
+            select(PartNumber, Part.group_id)
+            .join(Part, Part.id == PartNumber.part_id)
+            .where(PartNumber.number_norm.in_(wanted))
+        ).all()
+        return [(n, g) for n, g in rows]
+
+    def groups_with_names(
+        self, group_ids: Iterable[uuid.UUID], first: Sequence[uuid.UUID], limit: int
+    ) -> list[tuple[Part, Brand, Category]]:
+        """Every part of these groups with brand and category (the parts in ``first`` first), one query."""
+        groups = list(set(group_ids))
+        if not groups:
+            return []
+        rows = self.session.execute(
+            select(Part, Brand, Category)
+            .join(Brand, Brand.id == Part.brand_id)
+            .join(Category, Category.id == Part.category_id)
+            .where(Part.group_id.in_(groups))
+            .order_by(case((Part.id.in_(list(first) or [uuid.UUID(int=0)]), 0), else_=1), Part.id)
+            .limit(limit)
+        ).all()
+        return [(p, b, c) for p, b, c in rows]
 
     def holders_of_prefix(self, prefix: str, limit: int) -> Sequence[PartNumber]:
         """Numbers starting with ``prefix``, as an index range (works the same on both databases)."""
@@ -152,20 +178,6 @@ class PartRepository(Repository[Part]):
             .where(PartNumber.number_norm >= prefix, PartNumber.number_norm < upper)
             .order_by(PartNumber.number_norm)
             .limit(limit)
-        ).all()
-
-    def successors(self, numbers: Iterable[str]) -> Sequence[PartNumber]:
-        wanted = [n for n in set(numbers) if n]
-        if not wanted:
-            return []
-        return self.session.scalars(select(PartNumber).where(PartNumber.number_norm.in_(wanted))).all()
-
-    def group_members(self, group_ids: Iterable[uuid.UUID], limit: int) -> Sequence[uuid.UUID]:
-        ids = list(set(group_ids))
-        if not ids:
-            return []
-        return self.session.scalars(
-            select(Part.id).where(Part.group_id.in_(ids)).order_by(Part.id).limit(limit)
         ).all()
 
     def fitment_sample(self, part_ids: Sequence[uuid.UUID], per_part: int) -> list[Any]:
@@ -258,16 +270,6 @@ class PartRepository(Repository[Part]):
             )
         ).all()
         return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-    def groups_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-        if not part_ids:
-            return {}
-        return {
-            pid: gid
-            for pid, gid in self.session.execute(
-                select(Part.id, Part.group_id).where(Part.id.in_(list(part_ids)))
-            )
-        }
 
     def regroup(self, moves: dict[uuid.UUID, uuid.UUID]) -> None:
         """Move whole groups (old group → surviving group), in one executemany. Group membership is

@@ -104,23 +104,26 @@ def search_number(session: Session, q: str, *, prefix: bool = False, limit: int 
             code="prefix_too_short",
         )
     repo = PartRepository(session)
-    holders = list(repo.holders_of_prefix(norm, limit) if prefix else repo.holders_of_number(norm))
     relation: dict[uuid.UUID, str] = {}
     matched: dict[uuid.UUID, list[PartNumber]] = {}
-    for n in holders:
-        relation.setdefault(n.part_id, "prefix" if prefix else "exact")
-        matched.setdefault(n.part_id, []).append(n)
-    successors = {n.successor_norm for n in holders if n.successor_norm}
-    for n in repo.successors(successors):
-        relation.setdefault(n.part_id, "successor")
-        matched.setdefault(n.part_id, []).append(n)
-    direct = list(relation)
-    # A prefix is type-ahead: the numbers that start with it, not their whole groups.
-    groups = set() if prefix else set(repo.groups_of(direct).values())
-    members = [pid for pid in repo.group_members(groups, GROUP_LIMIT) if pid not in relation]
-    for pid in members:
-        relation[pid] = "interchange"
-    hits = hits_for(session, list(relation)[: max(limit, len(direct))], relation, matched)
+    if prefix:  # type-ahead: the numbers that start with it, not their whole groups
+        for n in repo.holders_of_prefix(norm, limit):
+            relation.setdefault(n.part_id, "prefix")
+            matched.setdefault(n.part_id, []).append(n)
+        hits = hits_for(session, list(relation), relation, matched)
+    else:
+        groups: set[uuid.UUID] = set()
+        holders = repo.holders_with_groups([norm])
+        successors = {n.successor_norm for n, _ in holders if n.successor_norm}
+        for n, group in holders + repo.holders_with_groups(successors - {norm}):
+            relation.setdefault(n.part_id, "exact" if n.number_norm == norm else "successor")
+            matched.setdefault(n.part_id, []).append(n)
+            groups.add(group)
+        direct = list(relation)
+        rows = repo.groups_with_names(groups, direct, max(limit, len(direct)))
+        for part, _b, _c in rows:
+            relation.setdefault(part.id, "interchange")
+        hits = hits_for(session, [p.id for p, _b, _c in rows], relation, matched, rows=rows)
     order = {"exact": 0, "prefix": 0, "successor": 1, "interchange": 2}
     hits.sort(key=lambda h: (order[h.relation], h.part.quality_grade != "oe", h.part.sku))
     return NumberSearchResult(query=q, normalised=norm, items=hits)
@@ -131,9 +134,10 @@ def hits_for(
     part_ids: list[uuid.UUID],
     relation: dict[uuid.UUID, str],
     matched: dict[uuid.UUID, list[PartNumber]],
+    rows: list[tuple[Part, Brand, Category]] | None = None,
 ) -> list[Hit]:
     repo = PartRepository(session)
-    rows = repo.with_names(part_ids)
+    rows = repo.with_names(part_ids) if rows is None else rows
     numbers = repo.numbers_of(part_ids)
     fit = _fitment(repo, part_ids)
     hits = []
