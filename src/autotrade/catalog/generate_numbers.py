@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 
-from autotrade.catalog.generate_vocab import LEAVES, CategorySpec
+from autotrade.catalog.generate_vocab import CategorySpec
 
 
 class NumberSpaceFull(ValueError):
@@ -213,6 +213,3 @@ def dirty(number: str, rng: random.Random) -> str:
     else:
         out = " " + number.replace(" ", "  ").replace("-", " - ") + " "
     return out
-
-
-CATEGORY_INDEX = {c.code: i for i, c in enumerate(LEAVES)}

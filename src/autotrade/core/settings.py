@@ -63,10 +63,6 @@ class Settings(BaseSettings):
             v = "postgresql+psycopg://" + v.removeprefix("postgresql://")
         return v
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def field_key_map(self) -> dict[str, bytes]:
         keys: dict[str, bytes] = {}
         for item in filter(None, (p.strip() for p in self.field_keys.split(","))):

@@ -75,9 +75,6 @@ class Principal:
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
-    def can_all(self, permissions: Iterable[str]) -> bool:
-        return all(p in self.permissions for p in permissions)
-
     @property
     def actor_label(self) -> str:
         if self.api_key_id:

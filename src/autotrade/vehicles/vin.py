@@ -90,10 +90,6 @@ def normalise(raw: str) -> str:
     return "".join(c.upper() if c.isascii() else c for c in raw.strip())
 
 
-def wmi_of(vin: str) -> str:
-    return vin[:3]
-
-
 def vds_of(vin: str) -> str:
     """Vehicle descriptor section: positions 4–9 (position 9 is the check digit)."""
     return vin[3:9]

@@ -3,7 +3,6 @@ flash message) and the cookies that go with it."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -185,10 +184,3 @@ def safe_next(value: str | None, default: str = "/dashboard") -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return default
     return value
-
-
-def parse_uuid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
