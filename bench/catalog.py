@@ -149,6 +149,34 @@ def _import_bench(db: Database, tmp: Path, n: int, seed: int, results: dict[str,
         )
 
 
+def _generate(db: Database, args: argparse.Namespace, results: dict[str, Any]) -> None:
+    t = time.perf_counter()
+    with db.transaction() as s:
+        bind_system(s, "bench")
+        res = generate(
+            s,
+            skus=args.skus,
+            seed=args.seed,
+            progress=lambda st, rows, sec: print(
+                f"  generate {st:<10} {rows:>11,} rows {rows / sec:>9,.0f} rows/s", flush=True
+            ),
+        )
+    sec = time.perf_counter() - t
+    results["generate"] = res.as_dict() | {"wall_s": round(sec, 1), "rows_per_s": round(res.rows / sec)}
+    print(
+        f"generator: {res.rows:,} rows ({res.parts:,} parts, {res.numbers:,} numbers, "
+        f"{res.fitments:,} fitments, "
+        f"{res.variants:,} variants) in {sec:.1f} s incl. commit = {res.rows / sec:,.0f} rows/s",
+        flush=True,
+    )
+    if args.db:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+    else:
+        with db.engine.connect() as c:
+            c.exec_driver_sql("ANALYZE")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skus", type=int, default=1_000_000)
@@ -157,9 +185,18 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--import-rows", type=int, default=50_000, help="parts rows for the importer run")
     ap.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database")
+    ap.add_argument(
+        "--reuse",
+        metavar="URL",
+        help="query a catalogue kept by an earlier --keep run (no generation; the database is kept)",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="autotrade-bench-"))
-    url, name = fresh_db(args.db, tmp, "catalog.db")
+    if args.reuse:
+        url, name, args.keep = args.reuse, None, True
+        args.db = args.db or (args.reuse if args.reuse.startswith("postgresql") else None)
+    else:
+        url, name = fresh_db(args.db, tmp, "catalog.db")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{'PostgreSQL' if args.db else 'SQLite'}; skus={args.skus:,} seed={args.seed}",
@@ -173,31 +210,8 @@ def main() -> None:
     db = Database(url)
     try:
         upgrade(db)
-        t = time.perf_counter()
-        with db.transaction() as s:
-            bind_system(s, "bench")
-            res = generate(
-                s,
-                skus=args.skus,
-                seed=args.seed,
-                progress=lambda st, rows, sec: print(
-                    f"  generate {st:<10} {rows:>11,} rows {rows / sec:>9,.0f} rows/s", flush=True
-                ),
-            )
-        sec = time.perf_counter() - t
-        results["generate"] = res.as_dict() | {"wall_s": round(sec, 1), "rows_per_s": round(res.rows / sec)}
-        print(
-            f"generator: {res.rows:,} rows ({res.parts:,} parts, {res.numbers:,} numbers, "
-            f"{res.fitments:,} fitments, "
-            f"{res.variants:,} variants) in {sec:.1f} s incl. commit = {res.rows / sec:,.0f} rows/s",
-            flush=True,
-        )
-        if args.db:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("VACUUM ANALYZE"))
-        else:
-            with db.engine.connect() as c:
-                c.exec_driver_sql("ANALYZE")
+        if not args.reuse:
+            _generate(db, args, results)
         rng = random.Random(args.seed)
         n = args.queries
         with db.transaction() as s:
@@ -272,7 +286,8 @@ def main() -> None:
         )
         print(f"  typo'd queries corrected: {corrected}/{len(typo_res)}; examples: {typo_q[:3]}")
         print("json:", json.dumps(results, ensure_ascii=False))
-        _import_bench(db, tmp, args.import_rows, args.seed, results)
+        if args.import_rows:
+            _import_bench(db, tmp, args.import_rows, args.seed, results)
         print("json:", json.dumps(results, ensure_ascii=False))
     finally:
         db.dispose()

@@ -225,3 +225,38 @@ def test_vin_to_fitting_parts_through_the_api(client, world, catalog):
     bad = client.get("/api/v1/catalog/search/vehicle", params={"vin": "LVGBE40K0MG12345"}, headers=h)
     assert_problem(bad, 422, "vin_length", field="vin")
     assert_problem(client.get("/api/v1/catalog/search/vehicle", headers=h), 422, "required", field="vin")
+
+
+def test_ranking_name_matches_first_then_quality_grade(s, catalog):
+    """Decision 0003: parts whose name or brand holds every term come first (score 2), then parts that
+    hold them elsewhere (score 1); within a tier OE before OEM before aftermarket."""
+    r = search.search_text(s, "刹车片")
+    grades = [h.part.quality_grade for h in r.items]
+    order = ["oe", "oem", "aftermarket", "remanufactured", "dismantled"]
+    assert [order.index(g) for g in grades] == sorted(order.index(g) for g in grades)
+    assert {h.score for h in r.items} == {search.TITLE_SCORE}
+    # "制动系统" is only the parent category's name: every hit is a body match.
+    assert {h.score for h in search.search_text(s, "制动系统").items} == {search.BODY_SCORE}
+    # "296" is an attribute of the disc, not in its name; "brembo" is its brand (title)
+    both = search.search_text(s, "brembo 296")
+    assert _skus(both.items) == ["BREMBO-09A91311"] and both.items[0].score == search.BODY_SCORE
+    assert search.search_text(s, "brembo").items[0].score == search.TITLE_SCORE
+
+
+def test_unknown_grade_filter_is_a_clear_error(s, catalog):
+    with pytest.raises(ValidationFailed) as e:
+        search.search_text(s, "刹车片", grade="gold")
+    assert e.value.code == "invalid_grade" and e.value.field == "grade"
+
+
+def test_vehicle_search_lists_the_first_parts_per_category_with_counts(s, catalog):
+    r = search.search_variants(s, [catalog.variants["camry"]], per_category=1)
+    assert [(g.category.code, g.total, len(g.items)) for g in r.groups] == [
+        ("BRAKE.DISC", 1, 1),
+        ("BRAKE.PAD", 3, 1),
+    ]
+    assert r.total == 4
+    assert r.groups[1].items[0].part.quality_grade == "oe"  # best grade first
+    with pytest.raises(ValidationFailed) as e:
+        search.search_variants(s, [catalog.variants["camry"]], per_category=0)
+    assert e.value.code == "invalid_limit"

@@ -92,17 +92,27 @@ def search_vehicle(
     variant_id: list[uuid.UUID] = Query(default_factory=list, description="vehicle variant id(s)"),
     vin: str | None = Query(None, min_length=1, max_length=40),
     category: str | None = Query(None, description="category code (its subtree)"),
+    per_category: int | None = Query(
+        None,
+        ge=1,
+        le=search.PER_CATEGORY_FILTERED,
+        description="parts listed per category (default 20, 500 with a category)",
+    ),
     p: Principal = Depends(VIEW),
     db: Session = Depends(get_db),
 ) -> VehicleSearchOut:
     """Parts that fit a vehicle (by VIN or variant), grouped by category."""
     decoded, variants = service.vehicle_variants(db, vin=vin, variant_ids=variant_id)
-    r = search.search_variants(db, variants, category=category)
+    r = search.search_variants(db, variants, category=category, per_category=per_category)
     return VehicleSearchOut(
         variant_ids=r.variant_ids,
         total=r.total,
         groups=[
-            CategoryGroupOut(category=CategoryOut.build(g.category), items=[HitOut.build(h) for h in g.items])
+            CategoryGroupOut(
+                category=CategoryOut.build(g.category),
+                total=g.total,
+                items=[HitOut.build(h) for h in g.items],
+            )
             for g in r.groups
         ],
         vin=decoded,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.audit.service import record_event
 from autotrade.catalog import indexing
+from autotrade.catalog.documents import Doc
 from autotrade.catalog.generate_docs import DocBuilder, DocsWriter
 from autotrade.catalog.generate_numbers import brand_number, dirty, ean13, oe_number, varied
 from autotrade.catalog.generate_vocab import (
@@ -361,7 +362,7 @@ def generate(
     parts: list[tuple[Any, ...]] = []
     numbers: list[tuple[Any, ...]] = []
     fits: list[tuple[Any, ...]] = []
-    doc_rows: list[tuple[str, str, str]] = []
+    doc_rows: list[tuple[str, Doc]] = []
 
     def flush() -> None:
         w.insert("parts", PART_COLS, parts)
@@ -454,7 +455,9 @@ def generate(
                     group_id,
                 )
             )
-            doc_rows.append((pid, *builder.docs(name_zh, name_en, b, cat.code, position, material, attrs)))
+            doc_rows.append(
+                (pid, builder.doc(name_zh, name_en, b, cat.code, position, material, attrs, grade, status))
+            )
             numbers.append((w.new_id(), pid, "brand", num, norm, b[3], "generator", 100, None))
             if mi == 0:
                 if rng.random() < 0.05:  # the maker superseded an older number by this one

@@ -1,11 +1,11 @@
 """Search documents for generated parts, built from values the generator already holds.
 
 :class:`DocBuilder` produces exactly the documents :func:`autotrade.catalog.indexing.index_parts` builds
-from the stored rows (same text functions, same field order; ``tests/catalog/test_generate.py`` compares
-them) without reading the parts back. :class:`DocsWriter` writes them set-wise: into
-``part_search_docs`` on SQLite (its triggers feed FTS5) and, on PostgreSQL, through COPY into a
-temporary table and one ``INSERT … SELECT`` computing the same weighted ``tsvector`` as
-:class:`autotrade.catalog.repository.SearchIndex`.
+from the stored rows (both call :func:`autotrade.catalog.documents.build_doc`;
+``tests/catalog/test_generate.py`` compares them) without reading the parts back. :class:`DocsWriter`
+writes them set-wise: into ``part_search_docs`` on SQLite (its triggers feed FTS5) and, on PostgreSQL,
+through COPY into a temporary table and one ``INSERT … SELECT`` computing the same weighted ``tsvector``
+and index key as :class:`autotrade.catalog.repository.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -15,42 +15,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from autotrade.catalog.documents import ChainLink, Doc, build_doc
 from autotrade.catalog.generate_writer import RowWriter
-from autotrade.catalog.text import en_document, zh_document
+from autotrade.catalog.repository import SearchIndex
+
+DOC_FIELDS = ("title_zh", "title_en", "body_zh", "body_en", "tags")
 
 
 class DocBuilder:
     def __init__(self, categories: dict[str, tuple[str, str, str, str]]) -> None:
         """``categories``: code → (id hex, path, name_zh, name_en) of every category in the database."""
         self.categories = categories
-        self.zh = lru_cache(maxsize=200_000)(self._zh)
-        self.en_head = lru_cache(maxsize=200_000)(self._en_head)
-        self.chain_en = lru_cache(maxsize=1000)(self._chain_en)
+        self.chain = lru_cache(maxsize=1000)(self._chain)
 
-    def _chain(self, code: str) -> list[tuple[str, str, str, str]]:
+    def _chain(self, code: str) -> tuple[ChainLink, ...]:
         cats = self.categories
-        return [cats[c] for c in cats[code][1].split("/") if c in cats] or [cats[code]]
+        links = [cats[c] for c in cats[code][1].split("/") if c in cats] or [cats[code]]
+        return tuple(ChainLink(c[0], c[2], c[3]) for c in links)
 
-    def _zh(
-        self, name_zh: str, brand_zh: str | None, position: str | None, material: str | None, code: str
-    ) -> str:
-        return zh_document(name_zh, brand_zh, position, material, *(c[2] for c in self._chain(code)))
-
-    def _en_head(
-        self,
-        name_en: str,
-        name_zh: str,
-        brand: str,
-        brand_code: str,
-        position: str | None,
-        material: str | None,
-    ) -> str:
-        return en_document(name_en, name_zh, brand, brand_code, position, material)
-
-    def _chain_en(self, code: str) -> str:
-        return en_document(*(c[3] for c in self._chain(code)))
-
-    def docs(
+    def doc(
         self,
         name_zh: str,
         name_en: str,
@@ -59,16 +42,24 @@ class DocBuilder:
         position: str | None,
         material: str | None,
         attributes: dict[str, Any],
-    ) -> tuple[str, str]:
-        """(zh, en) documents; ``brand`` is (id hex, name, name_zh, code)."""
-        zh = self.zh(name_zh, brand[2], position, material, code)
-        attrs = en_document(" ".join(str(v) for v in attributes.values()))
-        pieces = (
-            self.en_head(name_en, name_zh, brand[1], brand[3], position, material),
-            attrs,
-            self.chain_en(code),
+        grade: str,
+        status: str,
+    ) -> Doc:
+        """``brand`` is (id hex, name, name_zh, code)."""
+        return build_doc(
+            name_zh=name_zh,
+            name_en=name_en,
+            brand_id_hex=brand[0],
+            brand_name=brand[1],
+            brand_name_zh=brand[2],
+            brand_code=brand[3],
+            position=position,
+            material=material,
+            attributes=attributes,
+            chain=self.chain(code),
+            grade=grade,
+            status=status,
         )
-        return zh, " ".join(p for p in pieces if p)
 
 
 class DocsWriter:
@@ -76,24 +67,36 @@ class DocsWriter:
         self.w = writer
         self.conn = writer.conn
         if writer.pg:
-            self.conn.exec_driver_sql("CREATE TEMP TABLE _generated_docs (part_id uuid, zh text, en text)")
+            self.conn.exec_driver_sql(
+                "CREATE TEMP TABLE _generated_docs (part_id uuid, cls int, seq bigserial,"
+                " title_zh text, title_en text, body_zh text, body_en text, tags text)"
+            )
 
-    def write(self, rows: list[tuple[str, str, str]]) -> None:
+    def write(self, rows: list[tuple[str, Doc]]) -> None:
+        """``rows``: (part id hex, document), in the order they are to rank within a rank class."""
         if not rows:
             return
         if not self.w.pg:
-            self.conn.exec_driver_sql("INSERT INTO part_search_docs (part_id, zh, en) VALUES (?, ?, ?)", rows)
+            self.conn.exec_driver_sql(
+                "INSERT INTO part_search_docs (rowid, part_id, title, body, tags) VALUES"  # noqa: S608
+                f" ({SearchIndex.SQLITE_RANK.format(cls=':cls')}, :id, :title, :body, :tags)",
+                [
+                    {"cls": d.rank_class, "id": pid, "title": d.title, "body": d.body, "tags": d.tags}
+                    for pid, d in rows
+                ],
+            )
             return
         with (
             self.w.raw().cursor() as cur,
-            cur.copy("COPY _generated_docs (part_id, zh, en) FROM STDIN") as cp,
+            cur.copy(f"COPY _generated_docs (part_id, cls, {', '.join(DOC_FIELDS)}) FROM STDIN") as cp,
         ):
-            for r in rows:
-                cp.write_row(r)
+            for pid, d in rows:
+                cp.write_row((pid, d.rank_class, *(getattr(d, f) for f in DOC_FIELDS)))
+        rank = SearchIndex.PG_RANK.format(cls="cls")
+        tsv = SearchIndex.PG_TSVECTOR.format(**{f: f for f in DOC_FIELDS})
         self.conn.exec_driver_sql(
-            "INSERT INTO part_search (part_id, tsv) SELECT part_id,"
-            " setweight(to_tsvector('simple', zh), 'A') || setweight(to_tsvector('english', en), 'B')"
-            " FROM _generated_docs"
+            f"INSERT INTO part_search (part_id, rank, tsv) SELECT part_id, {rank}, {tsv}"  # noqa: S608
+            " FROM _generated_docs ORDER BY seq"
         )
         self.conn.exec_driver_sql("TRUNCATE _generated_docs")
 

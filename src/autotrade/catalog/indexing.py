@@ -2,7 +2,7 @@
 
 * :func:`merge_groups` — interchange groups: parts that share an OE or cross-reference number (same
   normalised number *and* same issuing brand) are one group;
-* :func:`index_parts` — the full-text documents of parts;
+* :func:`index_parts` — the full-text documents of parts (:mod:`autotrade.catalog.documents`);
 * :func:`rebuild_vocabulary` — the Latin-script words that mistyped queries are corrected against.
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from autotrade.catalog.documents import ChainLink, build_doc
 from autotrade.catalog.repository import (
     BrandRepository,
     CategoryRepository,
@@ -21,7 +22,7 @@ from autotrade.catalog.repository import (
     SearchIndex,
     VocabularyRepository,
 )
-from autotrade.catalog.text import en_document, latin_words, zh_document
+from autotrade.catalog.text import latin_words
 
 BATCH = 1000
 
@@ -71,38 +72,51 @@ def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     session.flush()
     by_code = {c.code: c for c in CategoryRepository(session).all()}
     # The category and its ancestors, per category: "前刹车片" is also found as 制动系统.
-    chains = {c.id: [by_code[x] for x in c.path.split("/") if x in by_code] or [c] for c in by_code.values()}
+    chains = {
+        c.id: [
+            ChainLink(x.id.hex, x.name_zh, x.name_en)
+            for x in ([by_code[k] for k in c.path.split("/") if k in by_code] or [c])
+        ]
+        for c in by_code.values()
+    }
     parts = PartRepository(session)
     index = SearchIndex(session)
     done = 0
     for start in range(0, len(part_ids), BATCH):
-        docs = []
-        for (
-            pid,
-            name_zh,
-            name_en,
-            position,
-            material,
-            attributes,
-            category_id,
-            b_name,
-            b_name_zh,
-            b_code,
-        ) in parts.document_sources(list(part_ids[start : start + BATCH])):
-            chain = chains[category_id]
-            attrs = " ".join(str(v) for v in (attributes or {}).values())
-            zh = zh_document(name_zh, b_name_zh, position, material, *(c.name_zh for c in chain))
-            en = en_document(
+        docs = [
+            (
+                pid,
+                build_doc(
+                    name_zh=name_zh,
+                    name_en=name_en,
+                    brand_id_hex=b_id.hex,
+                    brand_name=b_name,
+                    brand_name_zh=b_name_zh,
+                    brand_code=b_code,
+                    position=position,
+                    material=material,
+                    attributes=attributes,
+                    chain=chains[category_id],
+                    grade=grade,
+                    status=status,
+                ),
+            )
+            for (
+                pid,
+                name_zh,
                 name_en,
-                name_zh,  # Latin words inside Chinese names ("博世 Bosch 刹车片")
-                b_name,
-                b_code,
                 position,
                 material,
-                attrs,
-                *(c.name_en for c in chain),
-            )
-            docs.append((pid, zh, en))
+                attributes,
+                category_id,
+                b_id,
+                b_name,
+                b_name_zh,
+                b_code,
+                grade,
+                status,
+            ) in parts.document_sources(list(part_ids[start : start + BATCH]))
+        ]
         index.replace(docs)
         done += len(docs)
     return done

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from autotrade.catalog.documents import GRADE_ORDER, Doc
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.catalog.text import ParsedQuery
 from autotrade.core.repository import Repository
@@ -121,9 +122,12 @@ class PartRepository(Repository[Part]):
                     Part.material,
                     Part.attributes,
                     Part.category_id,
+                    Brand.id,
                     Brand.name,
                     Brand.name_zh,
                     Brand.code,
+                    Part.quality_grade,
+                    Part.status,
                 )
                 .join(Brand, Brand.id == Part.brand_id)
                 .where(Part.id.in_(list(part_ids)))
@@ -222,30 +226,64 @@ class PartRepository(Repository[Part]):
         )
         return list(self.session.execute(stmt).all())
 
-    def fitting(self, variant_ids: Sequence[uuid.UUID], category_path: str | None, limit: int) -> list[Any]:
-        """Parts that fit any of the variants, with brand and category, best grade first."""
-        stmt = (
+    def fitting(
+        self, variant_ids: Sequence[uuid.UUID], category_path: str | None, per_category: int
+    ) -> list[Any]:
+        """The active parts that fit any of the variants, grouped by category: per category its first
+        ``per_category`` parts (best grade first, then SKU) and the category's count, in one query.
+        Rows: (rank in category, parts in category, position, note, year from, year to, Part, Brand,
+        Category)."""
+        fit = (
             select(
                 Fitment.part_id,
-                Fitment.position,
-                Fitment.note,
-                Fitment.year_from,
-                Fitment.year_to,
+                func.min(Fitment.position).label("position"),
+                func.min(Fitment.note).label("note"),
+                func.min(Fitment.year_from).label("year_from"),
+                func.max(Fitment.year_to).label("year_to"),
+            )
+            .where(Fitment.variant_id.in_(list(variant_ids)))
+            .group_by(Fitment.part_id)
+            .subquery()
+        )
+        grade_order = case(
+            *((Part.quality_grade == g, i) for i, g in enumerate(GRADE_ORDER)), else_=len(GRADE_ORDER)
+        )
+        ranked = (
+            select(
+                fit,
+                Part.category_id,
+                func.row_number()
+                .over(partition_by=Part.category_id, order_by=(grade_order, Part.sku))
+                .label("rn"),
+                func.count().over(partition_by=Part.category_id).label("in_category"),
+            )
+            .join(Part, Part.id == fit.c.part_id)
+            .where(Part.status == "active")
+        )
+        if category_path:
+            below = select(Category.id).where(
+                (Category.path == category_path) | Category.path.startswith(category_path + "/")
+            )
+            ranked = ranked.where(Part.category_id.in_(below))
+        r = ranked.subquery()
+        stmt = (
+            select(
+                r.c.rn,
+                r.c.in_category,
+                r.c.position,
+                r.c.note,
+                r.c.year_from,
+                r.c.year_to,
                 Part,
                 Brand,
                 Category,
             )
-            .join(Part, Part.id == Fitment.part_id)
+            .join(Part, Part.id == r.c.part_id)
             .join(Brand, Brand.id == Part.brand_id)
             .join(Category, Category.id == Part.category_id)
-            .where(Fitment.variant_id.in_(list(variant_ids)), Part.status == "active")
-            .order_by(Category.path, Part.quality_grade, Part.sku)
-            .limit(limit)
+            .where(r.c.rn <= per_category)
+            .order_by(Category.path, r.c.rn)
         )
-        if category_path:
-            stmt = stmt.where(
-                (Category.path == category_path) | Category.path.startswith(category_path + "/")
-            )
         return list(self.session.execute(stmt).all())
 
     # ---- interchange groups ------------------------------------------------------------------------
@@ -286,113 +324,125 @@ class PartRepository(Repository[Part]):
 
 
 class SearchIndex:
-    """The full-text index: replace documents, and run ranked matches with filters."""
+    """The full-text index (decisions 0002, 0003): replace documents, and find the first matches in the
+    index's own order (its key is the document's rank class, then insertion order)."""
+
+    # The weighted tsvector of a document on PostgreSQL: title A, body B, filter tags D.
+    PG_TSVECTOR = (
+        "setweight(to_tsvector('simple', {title_zh}), 'A')"
+        " || setweight(to_tsvector('english', {title_en}), 'A')"
+        " || setweight(to_tsvector('simple', {body_zh}), 'B')"
+        " || setweight(to_tsvector('english', {body_en}), 'B')"
+        " || setweight(to_tsvector('simple', {tags}), 'D')"
+    )
+    PG_RANK = "(({cls})::bigint << 40) | nextval('part_search_rank_seq')"
+    # SQLite: the next free key of the document's rank class.
+    SQLITE_RANK = (
+        "(SELECT coalesce(max(rowid), {cls} << 40) + 1 FROM part_search_docs"
+        " WHERE rowid > {cls} << 40 AND rowid < ({cls} + 1) << 40)"
+    )
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.pg = session.get_bind().dialect.name == "postgresql"
 
-    def _key(self, part_id: uuid.UUID) -> Any:
-        return part_id if self.pg else part_id.hex
-
-    def replace(self, docs: Sequence[tuple[uuid.UUID, str, str]]) -> None:
+    def replace(self, docs: Sequence[tuple[uuid.UUID, Doc]]) -> None:
         if not docs:
             return
-        keys = [self._key(pid) for pid, _, _ in docs]
+        rows = [
+            {
+                "id": pid if self.pg else pid.hex,
+                "cls": d.rank_class,
+                "title_zh": d.title_zh,
+                "title_en": d.title_en,
+                "body_zh": d.body_zh,
+                "body_en": d.body_en,
+                "title": d.title,
+                "body": d.body,
+                "tags": d.tags,
+            }
+            for pid, d in docs
+        ]
+        keys = [r["id"] for r in rows]
         if self.pg:
             self.session.execute(text("DELETE FROM part_search WHERE part_id = ANY(:ids)"), {"ids": keys})
+            cols = {c: f":{c}" for c in ("title_zh", "title_en", "body_zh", "body_en", "tags")}
             self.session.execute(
                 text(
-                    "INSERT INTO part_search (part_id, tsv) VALUES (:id,"
-                    " setweight(to_tsvector('simple', :zh), 'A')"
-                    " || setweight(to_tsvector('english', :en), 'B'))"
+                    "INSERT INTO part_search (part_id, rank, tsv) VALUES (:id,"  # noqa: S608
+                    f" {self.PG_RANK.format(cls=':cls')}, {self.PG_TSVECTOR.format(**cols)})"
                 ),
-                [{"id": k, "zh": zh, "en": en} for k, (_, zh, en) in zip(keys, docs, strict=True)],
+                rows,
             )
-        else:
-            self.session.execute(
-                text("DELETE FROM part_search_docs WHERE part_id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": keys},
-            )
-            self.session.execute(
-                text("INSERT INTO part_search_docs (part_id, zh, en) VALUES (:id, :zh, :en)"),
-                [{"id": k, "zh": zh, "en": en} for k, (_, zh, en) in zip(keys, docs, strict=True)],
-            )
+            return
+        self.session.execute(
+            text("DELETE FROM part_search_docs WHERE part_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": keys},
+        )
+        self.session.execute(
+            text(
+                "INSERT INTO part_search_docs (rowid, part_id, title, body, tags)"  # noqa: S608
+                f" VALUES ({self.SQLITE_RANK.format(cls=':cls')}, :id, :title, :body, :tags)"
+            ),
+            rows,
+        )
 
-    def match(
+    def first_matches(
         self,
         q: ParsedQuery,
         *,
-        brand_ids: Sequence[uuid.UUID] = (),
-        category_path: str | None = None,
-        grades: Sequence[str] = (),
-        cap: int,
-    ) -> list[tuple[uuid.UUID, float]]:
-        """Part ids matching every phrase and word of ``q``, best first (at most ``cap``)."""
-        params: dict[str, Any] = {"cap": cap}
-        where: list[str] = []
-        if brand_ids:
-            where.append("p.brand_id IN :brands")
-            params["brands"] = [self._key(b) for b in brand_ids]
-        if grades:
-            where.append("p.quality_grade IN :grades")
-            params["grades"] = list(grades)
-        if category_path:
-            where.append(
-                "p.category_id IN (SELECT id FROM part_categories WHERE path = :cpath OR path LIKE :cprefix)"
-            )
-            params["cpath"], params["cprefix"] = category_path, category_path + "/%"
-        extra = "".join(f" AND {w}" for w in where)
+        title_only: bool,
+        tags: Sequence[str] = (),
+        key_range: tuple[int, int] | None = None,
+        limit: int,
+    ) -> list[uuid.UUID]:
+        """The first ``limit`` parts (in index order) matching every phrase and word of ``q`` — in the
+        title only, or anywhere — and carrying every tag. The index yields matches in key order, so this
+        stops after ``limit`` matches however many there are."""
+        params: dict[str, Any] = {"cap": limit}
+        if key_range is not None:
+            params["lo"], params["hi"] = key_range
         if self.pg:
-            parts = []
+            # Only fixed fragments are formatted in; every value is a bind parameter.
+            w = "A" if title_only else "AB"
+            queries = []
             if q.zh_phrases:
                 params["zh"] = " & ".join(
-                    "(" + " <-> ".join(f"'{t}'" for t in ph) + ")" for ph in q.zh_phrases
+                    "(" + " <-> ".join(f"'{t}':{w}" for t in ph) + ")" for ph in q.zh_phrases
                 )
-                parts.append("to_tsquery('simple', :zh)")
+                queries.append("to_tsquery('simple', :zh)")
             if q.words:
                 params["en"] = " & ".join(
-                    f"'{w}':*" if i == len(q.words) - 1 and len(w) >= 3 else f"'{w}'"
-                    for i, w in enumerate(q.words)
+                    f"'{word}':*{w}" if i == len(q.words) - 1 and len(word) >= 3 else f"'{word}':{w}"
+                    for i, word in enumerate(q.words)
                 )
-                parts.append("to_tsquery('english', :en)")
-            # Only fixed fragments are formatted in; every value is a bind parameter.
-            # The parts table is joined only when a filter needs it.
-            join = " JOIN parts p ON p.id = s.part_id" if where else ""
+                queries.append("to_tsquery('english', :en)")
+            if tags:
+                params["tags"] = " & ".join(f"'{t}':D" for t in tags)
+                queries.append("to_tsquery('simple', :tags)")
+            rng = " AND rank >= :lo AND rank < :hi" if key_range is not None else ""
             sql = (
-                "SELECT s.part_id, ts_rank_cd(s.tsv, qq.q) AS score"  # noqa: S608
-                f" FROM part_search s{join}, (SELECT {' && '.join(parts)} AS q) qq"
-                f" WHERE s.tsv @@ qq.q{extra} ORDER BY score DESC, s.part_id LIMIT :cap"
+                f"SELECT part_id FROM part_search WHERE tsv @@ ({' && '.join(queries)}){rng}"  # noqa: S608
+                " ORDER BY rank LIMIT :cap"
             )
-        else:
-            terms = ['zh:"' + " ".join(ph) + '"' for ph in q.zh_phrases]
-            terms += [
-                f'en:"{w}"*' if i == len(q.words) - 1 and len(w) >= 3 else f'en:"{w}"'
-                for i, w in enumerate(q.words)
-            ]
-            params["m"] = " AND ".join(terms)
-            if where:
-                sql = (
-                    "SELECT d.part_id, bm25(part_search, 3.0, 1.0) AS score FROM part_search"  # noqa: S608
-                    " JOIN part_search_docs d ON d.rowid = part_search.rowid JOIN parts p ON p.id = d.part_id"
-                    f" WHERE part_search MATCH :m{extra} ORDER BY score, d.part_id LIMIT :cap"
-                )
-            else:  # rank inside the FTS index first, then look up only the best `cap` documents
-                sql = (
-                    "SELECT d.part_id, r.score FROM (SELECT rowid, bm25(part_search, 3.0, 1.0) AS score"
-                    " FROM part_search WHERE part_search MATCH :m ORDER BY score, rowid LIMIT :cap) r"
-                    " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.score, r.rowid"
-                )
-        stmt = text(sql)
-        for name in ("brands", "grades"):
-            if name in params:
-                stmt = stmt.bindparams(bindparam(name, expanding=True))
-        rows = self.session.execute(stmt, params).all()
-        if self.pg:
-            return [(r[0], float(r[1])) for r in rows]
-        return [(uuid.UUID(hex=r[0]), -float(r[1])) for r in rows]
+            return list(self.session.scalars(text(sql), params))
+        cols = "title" if title_only else "{title body}"
+        terms = [f'{cols} : "{" ".join(ph)}"' for ph in q.zh_phrases]
+        terms += [
+            f'{cols} : "{word}"*' if i == len(q.words) - 1 and len(word) >= 3 else f'{cols} : "{word}"'
+            for i, word in enumerate(q.words)
+        ]
+        terms += [f'tags : "{t}"' for t in tags]
+        params["m"] = " AND ".join(terms)
+        rng = " AND rowid >= :lo AND rowid < :hi" if key_range is not None else ""
+        sql = (
+            "SELECT d.part_id FROM (SELECT rowid FROM part_search WHERE part_search MATCH :m"  # noqa: S608
+            f"{rng} ORDER BY rowid LIMIT :cap) r"
+            " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.rowid"
+        )
+        return [uuid.UUID(hex=h) for h in self.session.scalars(text(sql), params)]
 
 
 class VocabularyRepository:

@@ -226,6 +226,7 @@ class TextSearchOut(BaseModel):
 
 class CategoryGroupOut(BaseModel):
     category: CategoryOut
+    total: int = Field(description="parts of this category that fit; `items` lists the first of them")
     items: list[HitOut]
 
 

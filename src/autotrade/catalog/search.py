@@ -15,6 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
+from autotrade.catalog.documents import GRADE_ORDER, brand_tag, category_tag, grade_range
 from autotrade.catalog.models import Brand, Category, Part, PartNumber
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
@@ -28,9 +29,13 @@ from autotrade.catalog.text import ParsedQuery, parse_query
 from autotrade.core.errors import ValidationFailed
 
 FACET_CAP = 1000  # facets count the best this-many matches
+TITLE_SCORE = 2.0  # every query term is in the part's name or brand
+BODY_SCORE = 1.0  # … or somewhere in its category, position, material or attributes
 GROUP_LIMIT = 200  # interchangeable parts returned per number query
 FITMENT_SAMPLE = 10  # fitting variants listed per part (with the total count)
 VOCAB_TTL_SECONDS = 60.0
+PER_CATEGORY = 20  # parts listed per category by a vehicle search without a category
+PER_CATEGORY_FILTERED = 500  # … and with a category (the most that may be asked for)
 MIN_NUMBER_PREFIX = 4
 
 
@@ -79,6 +84,7 @@ class TextSearchResult:
 class CategoryGroup:
     category: Category
     items: list[Hit]
+    total: int  # parts of this category that fit (items lists the first of them)
 
 
 @dataclass
@@ -246,6 +252,29 @@ def _offset(cursor: str | None) -> int:
         raise ValidationFailed("cursor is not valid", field="query.cursor", code="invalid_cursor") from e
 
 
+def rank_matches(
+    index: SearchIndex,
+    parsed: ParsedQuery,
+    *,
+    tags: list[str],
+    key_range: tuple[int, int] | None,
+    cap: int,
+) -> list[tuple[uuid.UUID, float]]:
+    """The best ``cap`` matches (decision 0003): parts whose own name or brand holds every query term
+    (score 2) before parts that hold them anywhere else in their document (score 1); within each tier
+    the index order — quality grade (OE first), active before discontinued, then the order indexed.
+    Each tier reads only the first ``cap`` matches from the index, however many parts match."""
+    ranked: dict[uuid.UUID, float] = {}
+    for title_only, score in ((True, TITLE_SCORE), (False, BODY_SCORE)):
+        for pid in index.first_matches(
+            parsed, title_only=title_only, tags=tags, key_range=key_range, limit=cap
+        ):
+            ranked.setdefault(pid, score)
+        if len(ranked) >= cap:
+            break
+    return list(ranked.items())[:cap]
+
+
 def search_text(
     session: Session,
     q: str,
@@ -264,34 +293,36 @@ def search_text(
     if parsed.empty:
         raise ValidationFailed("enter words to search for", field="q", code="empty_query")
     parsed = correct(session, parsed)
-    brand_ids: list[uuid.UUID] = []
+    tags: list[str] = []
     if brand:
         b = BrandRepository(session).by_code(brand.upper())
         if b is None:
             raise ValidationFailed(f"unknown brand {brand!r}", field="brand", code="brand_not_found")
-        brand_ids = [b.id]
-    category_path = None
+        tags.append(brand_tag(b.id.hex))
     if category:
         c = CategoryRepository(session).by_code(category)
         if c is None:
             raise ValidationFailed(
                 f"unknown category {category!r}", field="category", code="category_not_found"
             )
-        category_path = c.path
+        tags.append(category_tag(c.id.hex))
+    key_range = None
+    if grade:
+        if grade not in GRADE_ORDER:
+            raise ValidationFailed(
+                f"quality grade must be one of {', '.join(GRADE_ORDER)}", field="grade", code="invalid_grade"
+            )
+        key_range = grade_range(grade)
     offset = _offset(cursor)
     cap = max(FACET_CAP, offset + limit + 1)
-    ranked = SearchIndex(session).match(
-        parsed, brand_ids=brand_ids, category_path=category_path, grades=[grade] if grade else [], cap=cap
-    )
+    ranked = rank_matches(SearchIndex(session), parsed, tags=tags, key_range=key_range, cap=cap)
     page_ids = [pid for pid, _ in ranked[offset : offset + limit]]
     scores = dict(ranked)
     repo = PartRepository(session)
     facets = _facets(repo.facet_rows([pid for pid, _ in ranked[:FACET_CAP]]))
     by_id = {p.id: (p, b, c) for p, b, c in repo.with_names(page_ids)}
     items = [
-        Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=round(scores[pid], 6))
-        for pid in page_ids
-        if pid in by_id
+        Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=scores[pid]) for pid in page_ids if pid in by_id
     ]
     more = len(ranked) > offset + limit
     return TextSearchResult(
@@ -358,9 +389,15 @@ def _why(parsed: ParsedQuery, part: Part, brand: Brand, category: Category) -> l
 
 
 def search_variants(
-    session: Session, variant_ids: list[uuid.UUID], *, category: str | None = None, limit: int = 2000
+    session: Session,
+    variant_ids: list[uuid.UUID],
+    *,
+    category: str | None = None,
+    per_category: int | None = None,
 ) -> VehicleSearchResult:
-    """The parts that fit any of these variants (+ optional category subtree), grouped by category."""
+    """The parts that fit any of these variants (+ optional category subtree), grouped by category:
+    each group lists its first ``per_category`` parts (best grade first) and says how many fit in all.
+    Without a category the default is :data:`PER_CATEGORY`; with one, :data:`PER_CATEGORY_FILTERED`."""
     category_path = None
     if category:
         c = CategoryRepository(session).by_code(category)
@@ -369,17 +406,21 @@ def search_variants(
                 f"unknown category {category!r}", field="category", code="category_not_found"
             )
         category_path = c.path
+    if per_category is None:
+        per_category = PER_CATEGORY_FILTERED if category else PER_CATEGORY
+    if not 1 <= per_category <= PER_CATEGORY_FILTERED:
+        raise ValidationFailed(
+            f"per_category must be between 1 and {PER_CATEGORY_FILTERED}",
+            field="query.per_category",
+            code="invalid_limit",
+        )
     groups: dict[uuid.UUID, CategoryGroup] = {}
-    seen: set[uuid.UUID] = set()
-    rows = PartRepository(session).fitting(variant_ids, category_path, limit) if variant_ids else []
-    for part_id, position, note, year_from, year_to, part, brand, cat in rows:
-        if part_id in seen:
-            continue
-        seen.add(part_id)
+    rows = PartRepository(session).fitting(variant_ids, category_path, per_category) if variant_ids else []
+    for _rn, in_category, position, note, year_from, year_to, part, brand, cat in rows:
         years = f", {year_from or ''}–{year_to or ''}" if (year_from or year_to) else ""
         why = [f"fits the vehicle{f' ({position})' if position else ''}{f': {note}' if note else ''}{years}"]
-        groups.setdefault(cat.id, CategoryGroup(cat, [])).items.append(
+        groups.setdefault(cat.id, CategoryGroup(cat, [], int(in_category))).items.append(
             Hit(part, brand, cat, why, relation="fitment")
         )
     ordered = sorted(groups.values(), key=lambda g: g.category.path)
-    return VehicleSearchResult(variant_ids=variant_ids, groups=ordered, total=len(seen))
+    return VehicleSearchResult(variant_ids=variant_ids, groups=ordered, total=sum(g.total for g in ordered))

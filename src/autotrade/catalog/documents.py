@@ -1,0 +1,119 @@
+"""The search document of a part (decision 0003), built the same way by every writer: single edits and
+imports (:func:`autotrade.catalog.indexing.index_parts`) and the generator
+(:mod:`autotrade.catalog.generate_docs`). Pure functions, no database.
+
+A document has three fields and a rank class:
+
+* ``title`` — the part's own names and its brand (Chinese as bigrams + characters, Latin as words);
+* ``body`` — position, material, attribute values and the category with its ancestors;
+* ``tags`` — tokens for the filters: the brand (``zb<id>``) and the category and each ancestor
+  (``zc<id>``), so a brand or category-subtree filter is one more term of the text query;
+* ``rank_class`` — the static order of matches: quality grade first (OE, OEM, aftermarket,
+  remanufactured, dismantled), active before discontinued within a grade. The index key of a document
+  is ``rank_class << RANK_SHIFT | sequence``, so the index itself is sorted by it and the best matches
+  are the first ones the index yields (no scoring pass over every match).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autotrade.catalog.text import en_document, zh_document
+
+GRADE_ORDER = ("oe", "oem", "aftermarket", "remanufactured", "dismantled")
+RANK_SHIFT = 40  # 2^40 documents per rank class
+
+
+def rank_class(grade: Any, status: Any) -> int:
+    """0, 1 for an active / discontinued OE part, 2, 3 for OEM, … (unknown grades last)."""
+    g = getattr(grade, "value", grade)
+    s = getattr(status, "value", status)
+    index = GRADE_ORDER.index(g) if g in GRADE_ORDER else len(GRADE_ORDER)
+    return index * 2 + (0 if s == "active" else 1)
+
+
+def grade_range(grade: str) -> tuple[int, int]:
+    """Index keys [low, high) of every document of this quality grade (active and discontinued)."""
+    low = rank_class(grade, "active")
+    return low << RANK_SHIFT, (low + 2) << RANK_SHIFT
+
+
+def brand_tag(brand_id_hex: str) -> str:
+    return f"zb{brand_id_hex}"
+
+
+def category_tag(category_id_hex: str) -> str:
+    return f"zc{category_id_hex}"
+
+
+@dataclass(frozen=True)
+class Doc:
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
+    tags: str
+    rank_class: int
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_zh} {self.title_en}".strip()
+
+    @property
+    def body(self) -> str:
+        return f"{self.body_zh} {self.body_en}".strip()
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """A category or one of its ancestors, as the document needs it."""
+
+    id_hex: str
+    name_zh: str
+    name_en: str
+
+
+def attribute_text(attributes: Mapping[str, Any] | None) -> str:
+    return " ".join(str(v) for v in (attributes or {}).values())
+
+
+def build_doc(
+    *,
+    name_zh: str,
+    name_en: str | None,
+    brand_id_hex: str,
+    brand_name: str,
+    brand_name_zh: str | None,
+    brand_code: str,
+    position: str | None,
+    material: str | None,
+    attributes: Mapping[str, Any] | None,
+    chain: Sequence[ChainLink],
+    grade: Any,
+    status: Any,
+) -> Doc:
+    return Doc(
+        title_zh=zh_document(name_zh, brand_name_zh),
+        # Latin words inside Chinese names ("博世 Bosch 刹车片") count as title words too.
+        title_en=en_document(name_en, name_zh, brand_name, brand_code),
+        body_zh=chain_zh(position, material, chain),
+        body_en=" ".join(
+            p for p in (en_document(position, material, attribute_text(attributes)), chain_en(chain)) if p
+        ),
+        tags=tags_of(brand_id_hex, chain),
+        rank_class=rank_class(grade, status),
+    )
+
+
+def chain_zh(position: str | None, material: str | None, chain: Iterable[ChainLink]) -> str:
+    return zh_document(position, material, *(c.name_zh for c in chain))
+
+
+def chain_en(chain: Iterable[ChainLink]) -> str:
+    return en_document(*(c.name_en for c in chain))
+
+
+def tags_of(brand_id_hex: str, chain: Iterable[ChainLink]) -> str:
+    return " ".join([brand_tag(brand_id_hex), *(category_tag(c.id_hex) for c in chain)])
