@@ -155,12 +155,16 @@ def test_groups_formats_and_fitments(db: Database) -> None:
 def _documents(s: Any) -> dict[str, str]:
     if s.get_bind().dialect.name == "postgresql":
         rows = s.execute(
-            text("SELECT part_id::text, (rank >> 40) || ' | ' || tsv::text FROM part_search")
+            text(
+                "SELECT part_id::text, concat_ws(' | ', rank >> 40, replace(brand_id::text, '-', ''),"
+                " replace(category_id::text, '-', ''), tsv::text) FROM part_search"
+            )
         ).all()
     else:
         rows = s.execute(
             text(
-                "SELECT part_id, (rowid >> 40) || ' | ' || title || ' | ' || body || ' | ' || tags FROM part_search_docs"
+                "SELECT part_id, (rowid >> 40) || ' | ' || brand_id || ' | ' || category_id || ' | '"
+                " || title || ' | ' || body || ' | ' || tags FROM part_search_docs"
             )
         ).all()
     return {str(k).replace("-", ""): v for k, v in rows}

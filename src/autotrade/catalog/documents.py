@@ -56,6 +56,8 @@ class Doc:
     body_en: str
     tags: str
     rank_class: int
+    brand_id_hex: str  # stored beside the document: facets are counted from the index rows
+    category_id_hex: str
 
     @property
     def title(self) -> str:
@@ -94,6 +96,7 @@ def build_doc(
     grade: Any,
     status: Any,
 ) -> Doc:
+    """``chain``: the part's category's ancestors from the root, ending with the category itself."""
     return Doc(
         title_zh=zh_document(name_zh, brand_name_zh),
         # Latin words inside Chinese names ("博世 Bosch 刹车片") count as title words too.
@@ -104,6 +107,8 @@ def build_doc(
         ),
         tags=tags_of(brand_id_hex, chain),
         rank_class=rank_class(grade, status),
+        brand_id_hex=brand_id_hex,
+        category_id_hex=chain[-1].id_hex,
     )
 
 

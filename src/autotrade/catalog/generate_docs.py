@@ -19,7 +19,7 @@ from autotrade.catalog.documents import ChainLink, Doc, build_doc
 from autotrade.catalog.generate_writer import RowWriter
 from autotrade.catalog.repository import SearchIndex
 
-DOC_FIELDS = ("title_zh", "title_en", "body_zh", "body_en", "tags")
+DOC_FIELDS = ("title_zh", "title_en", "body_zh", "body_en", "tags", "brand_id_hex", "category_id_hex")
 
 
 class DocBuilder:
@@ -68,8 +68,9 @@ class DocsWriter:
         self.conn = writer.conn
         if writer.pg:
             self.conn.exec_driver_sql(
-                "CREATE TEMP TABLE _generated_docs (part_id uuid, cls int, seq bigserial,"
-                " title_zh text, title_en text, body_zh text, body_en text, tags text)"
+                "CREATE TEMP TABLE _generated_docs (part_id uuid, cls int, seq bigserial, title_zh text,"
+                " title_en text, body_zh text, body_en text, tags text,"
+                " brand_id_hex uuid, category_id_hex uuid)"
             )
 
     def write(self, rows: list[tuple[str, Doc]]) -> None:
@@ -78,12 +79,7 @@ class DocsWriter:
             return
         if not self.w.pg:
             self.conn.exec_driver_sql(
-                "INSERT INTO part_search_docs (rowid, part_id, title, body, tags) VALUES"  # noqa: S608
-                f" ({SearchIndex.SQLITE_RANK.format(cls=':cls')}, :id, :title, :body, :tags)",
-                [
-                    {"cls": d.rank_class, "id": pid, "title": d.title, "body": d.body, "tags": d.tags}
-                    for pid, d in rows
-                ],
+                SearchIndex.SQLITE_INSERT, [SearchIndex.doc_params(pid, d) for pid, d in rows]
             )
             return
         with (
@@ -95,8 +91,8 @@ class DocsWriter:
         rank = SearchIndex.PG_RANK.format(cls="cls")
         tsv = SearchIndex.PG_TSVECTOR.format(**{f: f for f in DOC_FIELDS})
         self.conn.exec_driver_sql(
-            f"INSERT INTO part_search (part_id, rank, tsv) SELECT part_id, {rank}, {tsv}"  # noqa: S608
-            " FROM _generated_docs ORDER BY seq"
+            "INSERT INTO part_search (part_id, rank, brand_id, category_id, tsv)"  # noqa: S608
+            f" SELECT part_id, {rank}, brand_id_hex, category_id_hex, {tsv} FROM _generated_docs ORDER BY seq"
         )
         self.conn.exec_driver_sql("TRUNCATE _generated_docs")
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import any_, bindparam, case, delete, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from autotrade.catalog.documents import GRADE_ORDER, Doc
@@ -19,6 +20,16 @@ from autotrade.core.repository import Repository
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
 
 GROUPING_KINDS = ("oe", "brand", "trade", "aftermarket", "replacement")
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """``column IN values``. On PostgreSQL written ``column = ANY(:array)``, so the statement's text does
+    not depend on how many values there are and psycopg prepares it once it repeats (planning a search
+    statement costs about as much as running it)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -37,6 +48,15 @@ class CategoryRepository(Repository[Category]):
 
     def all(self) -> Sequence[Category]:
         return self.session.scalars(select(Category).order_by(Category.path)).all()
+
+    def by_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Category]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        return {
+            c.id: c
+            for c in self.session.scalars(select(Category).where(among(self.session, Category.id, wanted)))
+        }
 
 
 class BrandRepository(Repository[Brand]):
@@ -58,6 +78,14 @@ class BrandRepository(Repository[Brand]):
 
     def all(self) -> Sequence[Brand]:
         return self.session.scalars(select(Brand).order_by(Brand.code)).all()
+
+    def by_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Brand]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        return {
+            b.id: b for b in self.session.scalars(select(Brand).where(among(self.session, Brand.id, wanted)))
+        }
 
 
 class PartRepository(Repository[Part]):
@@ -83,30 +111,9 @@ class PartRepository(Repository[Part]):
             select(Part, Brand, Category)
             .join(Brand, Brand.id == Part.brand_id)
             .join(Category, Category.id == Part.category_id)
-            .where(Part.id.in_(list(part_ids)))
+            .where(among(self.session, Part.id, part_ids))
         ).all()
         return [(p, b, c) for p, b, c in rows]
-
-    def facet_rows(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
-        """(id, brand code, brand name, category code, category zh, category en, grade) — plain rows."""
-        if not part_ids:
-            return []
-        return list(
-            self.session.execute(
-                select(
-                    Part.id,
-                    Brand.code,
-                    Brand.name,
-                    Category.code,
-                    Category.name_zh,
-                    Category.name_en,
-                    Part.quality_grade,
-                )
-                .join(Brand, Brand.id == Part.brand_id)
-                .join(Category, Category.id == Part.category_id)
-                .where(Part.id.in_(list(part_ids)))
-            ).all()
-        )
 
     def document_sources(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
         """Plain rows (no ORM objects) with what a part's search document is built from."""
@@ -130,7 +137,7 @@ class PartRepository(Repository[Part]):
                     Part.status,
                 )
                 .join(Brand, Brand.id == Part.brand_id)
-                .where(Part.id.in_(list(part_ids)))
+                .where(among(self.session, Part.id, part_ids))
             ).all()
         )
 
@@ -139,7 +146,7 @@ class PartRepository(Repository[Part]):
         if part_ids:
             for n in self.session.scalars(
                 select(PartNumber)
-                .where(PartNumber.part_id.in_(list(part_ids)))
+                .where(among(self.session, PartNumber.part_id, part_ids))
                 .order_by(PartNumber.kind, PartNumber.number_norm)
             ):
                 out[n.part_id].append(n)
@@ -153,7 +160,7 @@ class PartRepository(Repository[Part]):
         rows = self.session.execute(
             select(PartNumber, Part.group_id)
             .join(Part, Part.id == PartNumber.part_id)
-            .where(PartNumber.number_norm.in_(wanted))
+            .where(among(self.session, PartNumber.number_norm, wanted))
         ).all()
         return [(n, g) for n, g in rows]
 
@@ -168,8 +175,10 @@ class PartRepository(Repository[Part]):
             select(Part, Brand, Category)
             .join(Brand, Brand.id == Part.brand_id)
             .join(Category, Category.id == Part.category_id)
-            .where(Part.group_id.in_(groups))
-            .order_by(case((Part.id.in_(list(first) or [uuid.UUID(int=0)]), 0), else_=1), Part.id)
+            .where(among(self.session, Part.group_id, groups))
+            .order_by(
+                case((among(self.session, Part.id, list(first) or [uuid.UUID(int=0)]), 0), else_=1), Part.id
+            )
             .limit(limit)
         ).all()
         return [(p, b, c) for p, b, c in rows]
@@ -199,7 +208,7 @@ class PartRepository(Repository[Part]):
                 func.row_number().over(partition_by=Fitment.part_id, order_by=Fitment.variant_id).label("rn"),
                 func.count().over(partition_by=Fitment.part_id).label("total"),
             )
-            .where(Fitment.part_id.in_(list(part_ids)))
+            .where(among(self.session, Fitment.part_id, part_ids))
             .subquery()
         )
         stmt = (
@@ -241,7 +250,7 @@ class PartRepository(Repository[Part]):
                 func.min(Fitment.year_from).label("year_from"),
                 func.max(Fitment.year_to).label("year_to"),
             )
-            .where(Fitment.variant_id.in_(list(variant_ids)))
+            .where(among(self.session, Fitment.variant_id, variant_ids))
             .group_by(Fitment.part_id)
             .subquery()
         )
@@ -323,6 +332,15 @@ class PartRepository(Repository[Part]):
         self.session.connection().execute(stmt, [{"old": o, "new": n} for o, n in moves.items() if o != n])
 
 
+class IndexMatch(NamedTuple):
+    """A full-text match as the index holds it (ids as the driver returns them)."""
+
+    part_id: Any
+    brand_id: Any
+    category_id: Any
+    key: int  # rank class << 40 | sequence
+
+
 class SearchIndex:
     """The full-text index (decisions 0002, 0003): replace documents, and find the first matches in the
     index's own order (its key is the document's rank class, then insertion order)."""
@@ -342,35 +360,45 @@ class SearchIndex:
         " WHERE rowid > {cls} << 40 AND rowid < ({cls} + 1) << 40)"
     )
 
+    SQLITE_INSERT = (
+        "INSERT INTO part_search_docs (rowid, part_id, brand_id, category_id, title, body, tags)"  # noqa: S608
+        f" VALUES ({SQLITE_RANK.format(cls=':cls')}, :id, :brand, :category, :title, :body, :tags)"
+    )
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.pg = session.get_bind().dialect.name == "postgresql"
 
+    @staticmethod
+    def doc_params(key: Any, d: Doc) -> dict[str, Any]:
+        """The bind parameters of one document (both databases' statements use a subset)."""
+        return {
+            "id": key,
+            "cls": d.rank_class,
+            "title_zh": d.title_zh,
+            "title_en": d.title_en,
+            "body_zh": d.body_zh,
+            "body_en": d.body_en,
+            "title": d.title,
+            "body": d.body,
+            "tags": d.tags,
+            "brand": d.brand_id_hex,
+            "category": d.category_id_hex,
+        }
+
     def replace(self, docs: Sequence[tuple[uuid.UUID, Doc]]) -> None:
         if not docs:
             return
-        rows = [
-            {
-                "id": pid if self.pg else pid.hex,
-                "cls": d.rank_class,
-                "title_zh": d.title_zh,
-                "title_en": d.title_en,
-                "body_zh": d.body_zh,
-                "body_en": d.body_en,
-                "title": d.title,
-                "body": d.body,
-                "tags": d.tags,
-            }
-            for pid, d in docs
-        ]
+        rows = [self.doc_params(pid if self.pg else pid.hex, d) for pid, d in docs]
         keys = [r["id"] for r in rows]
         if self.pg:
             self.session.execute(text("DELETE FROM part_search WHERE part_id = ANY(:ids)"), {"ids": keys})
             cols = {c: f":{c}" for c in ("title_zh", "title_en", "body_zh", "body_en", "tags")}
             self.session.execute(
                 text(
-                    "INSERT INTO part_search (part_id, rank, tsv) VALUES (:id,"  # noqa: S608
-                    f" {self.PG_RANK.format(cls=':cls')}, {self.PG_TSVECTOR.format(**cols)})"
+                    "INSERT INTO part_search (part_id, rank, brand_id, category_id, tsv) VALUES (:id,"  # noqa: S608
+                    f" {self.PG_RANK.format(cls=':cls')}, CAST(:brand AS uuid), CAST(:category AS uuid),"
+                    f" {self.PG_TSVECTOR.format(**cols)})"
                 ),
                 rows,
             )
@@ -381,13 +409,7 @@ class SearchIndex:
             ),
             {"ids": keys},
         )
-        self.session.execute(
-            text(
-                "INSERT INTO part_search_docs (rowid, part_id, title, body, tags)"  # noqa: S608
-                f" VALUES ({self.SQLITE_RANK.format(cls=':cls')}, :id, :title, :body, :tags)"
-            ),
-            rows,
-        )
+        self.session.execute(text(self.SQLITE_INSERT), rows)
 
     def first_matches(
         self,
@@ -397,7 +419,7 @@ class SearchIndex:
         tags: Sequence[str] = (),
         key_range: tuple[int, int] | None = None,
         limit: int,
-    ) -> list[uuid.UUID]:
+    ) -> list[IndexMatch]:
         """The first ``limit`` parts (in index order) matching every phrase and word of ``q`` — in the
         title only, or anywhere — and carrying every tag. The index yields matches in key order, so this
         stops after ``limit`` matches however many there are."""
@@ -424,10 +446,10 @@ class SearchIndex:
                 queries.append("to_tsquery('simple', :tags)")
             rng = " AND rank >= :lo AND rank < :hi" if key_range is not None else ""
             sql = (
-                f"SELECT part_id FROM part_search WHERE tsv @@ ({' && '.join(queries)}){rng}"  # noqa: S608
-                " ORDER BY rank LIMIT :cap"
+                "SELECT part_id, brand_id, category_id, rank FROM part_search"  # noqa: S608
+                f" WHERE tsv @@ ({' && '.join(queries)}){rng} ORDER BY rank LIMIT :cap"
             )
-            return list(self.session.scalars(text(sql), params))
+            return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]
         cols = "title" if title_only else "{title body}"
         terms = [f'{cols} : "{" ".join(ph)}"' for ph in q.zh_phrases]
         terms += [
@@ -438,11 +460,16 @@ class SearchIndex:
         params["m"] = " AND ".join(terms)
         rng = " AND rowid >= :lo AND rowid < :hi" if key_range is not None else ""
         sql = (
-            "SELECT d.part_id FROM (SELECT rowid FROM part_search WHERE part_search MATCH :m"  # noqa: S608
-            f"{rng} ORDER BY rowid LIMIT :cap) r"
+            "SELECT d.part_id, d.brand_id, d.category_id, d.rowid FROM (SELECT rowid FROM part_search"  # noqa: S608
+            f" WHERE part_search MATCH :m{rng} ORDER BY rowid LIMIT :cap) r"
             " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.rowid"
         )
-        return [uuid.UUID(hex=h) for h in self.session.scalars(text(sql), params)]
+        return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]
+
+    @staticmethod
+    def as_uuid(key: Any) -> uuid.UUID:
+        """A part, brand or category id as the index returned it (a UUID, or hex on SQLite)."""
+        return key if isinstance(key, uuid.UUID) else uuid.UUID(hex=key)
 
 
 class VocabularyRepository:

@@ -15,12 +15,13 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.documents import GRADE_ORDER, brand_tag, category_tag, grade_range
+from autotrade.catalog.documents import GRADE_ORDER, RANK_SHIFT, brand_tag, category_tag, grade_range
 from autotrade.catalog.models import Brand, Category, Part, PartNumber
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
     BrandRepository,
     CategoryRepository,
+    IndexMatch,
     PartRepository,
     SearchIndex,
     VocabularyRepository,
@@ -259,20 +260,20 @@ def rank_matches(
     tags: list[str],
     key_range: tuple[int, int] | None,
     cap: int,
-) -> list[tuple[uuid.UUID, float]]:
+) -> list[tuple[IndexMatch, float]]:
     """The best ``cap`` matches (decision 0003): parts whose own name or brand holds every query term
     (score 2) before parts that hold them anywhere else in their document (score 1); within each tier
     the index order — quality grade (OE first), active before discontinued, then the order indexed.
     Each tier reads only the first ``cap`` matches from the index, however many parts match."""
-    ranked: dict[uuid.UUID, float] = {}
+    ranked: dict[Any, tuple[IndexMatch, float]] = {}
     for title_only, score in ((True, TITLE_SCORE), (False, BODY_SCORE)):
-        for pid in index.first_matches(
+        for m in index.first_matches(
             parsed, title_only=title_only, tags=tags, key_range=key_range, limit=cap
         ):
-            ranked.setdefault(pid, score)
+            ranked.setdefault(m.part_id, (m, score))
         if len(ranked) >= cap:
             break
-    return list(ranked.items())[:cap]
+    return list(ranked.values())[:cap]
 
 
 def search_text(
@@ -316,13 +317,11 @@ def search_text(
     offset = _offset(cursor)
     cap = max(FACET_CAP, offset + limit + 1)
     ranked = rank_matches(SearchIndex(session), parsed, tags=tags, key_range=key_range, cap=cap)
-    page_ids = [pid for pid, _ in ranked[offset : offset + limit]]
-    scores = dict(ranked)
-    repo = PartRepository(session)
-    facets = _facets(repo.facet_rows([pid for pid, _ in ranked[:FACET_CAP]]))
-    by_id = {p.id: (p, b, c) for p, b, c in repo.with_names(page_ids)}
+    page = [(SearchIndex.as_uuid(m.part_id), score) for m, score in ranked[offset : offset + limit]]
+    facets = _facets(session, [m for m, _ in ranked[:FACET_CAP]])
+    by_id = {p.id: (p, b, c) for p, b, c in PartRepository(session).with_names([pid for pid, _ in page])}
     items = [
-        Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=scores[pid]) for pid in page_ids if pid in by_id
+        Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=score) for pid, score in page if pid in by_id
     ]
     more = len(ranked) > offset + limit
     return TextSearchResult(
@@ -336,18 +335,25 @@ def search_text(
     )
 
 
-def _facets(rows: list[Any]) -> dict[str, list[Facet]]:
-    brands: Counter[tuple[str, str]] = Counter()
-    cats: Counter[tuple[str, str]] = Counter()
-    grades: Counter[str] = Counter()
-    for _id, b_code, b_name, c_code, c_zh, c_en, grade in rows:
-        brands[(b_code, b_name)] += 1
-        cats[(c_code, f"{c_zh} / {c_en}")] += 1
-        grades[getattr(grade, "value", grade)] += 1
+def _facets(session: Session, matches: list[IndexMatch]) -> dict[str, list[Facet]]:
+    """Brand, category and grade counts of the matches, from the index rows themselves; labels for the
+    20 most frequent brands and categories in two small queries."""
+    brands = Counter(m.brand_id for m in matches).most_common(20)
+    cats = Counter(m.category_id for m in matches).most_common(20)
+    grades = Counter(GRADE_ORDER[min((m.key >> RANK_SHIFT) // 2, len(GRADE_ORDER) - 1)] for m in matches)
+    as_uuid = SearchIndex.as_uuid
+    brand_of = BrandRepository(session).by_ids(as_uuid(b) for b, _ in brands)
+    cat_of = CategoryRepository(session).by_ids(as_uuid(c) for c, _ in cats)
     return {
-        "brand": [Facet(v, label, n) for (v, label), n in brands.most_common(20)],
-        "category": [Facet(v, label, n) for (v, label), n in cats.most_common(20)],
-        "quality_grade": [Facet(v, v, n) for v, n in grades.most_common()],
+        "brand": [
+            Facet(b.code, b.name, n) for key, n in brands if (b := brand_of.get(as_uuid(key))) is not None
+        ],
+        "category": [
+            Facet(c.code, f"{c.name_zh} / {c.name_en}", n)
+            for key, n in cats
+            if (c := cat_of.get(as_uuid(key))) is not None
+        ],
+        "quality_grade": [Facet(g, g, n) for g, n in grades.most_common()],
     }
 
 

@@ -4,9 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28 05:30:00
 
-The full-text documents get three fields (title, body, filter tags) and an index key that sorts them by
-rank class (quality grade, active before discontinued), so a query reads only its first matches instead
-of scoring every match. The documents of parts already stored are rebuilt here.
+The full-text documents get three fields (title, body, filter tags), the part's brand and category (facets
+are counted from the index rows) and an index key that sorts them by rank class (quality grade, active
+before discontinued), so a query reads only its first matches instead of scoring every match. The
+documents of parts already stored are rebuilt here.
 """
 
 from alembic import op
@@ -27,6 +28,8 @@ def upgrade() -> None:
             "CREATE TABLE part_search ("
             " part_id uuid PRIMARY KEY REFERENCES parts(id) ON DELETE CASCADE,"
             " rank bigint NOT NULL UNIQUE,"
+            " brand_id uuid NOT NULL,"
+            " category_id uuid NOT NULL,"
             " tsv tsvector NOT NULL)"
         )
         op.execute("CREATE INDEX ix_part_search_tsv ON part_search USING gin (tsv)")
@@ -37,6 +40,7 @@ def upgrade() -> None:
         op.execute("DROP TABLE IF EXISTS part_search_docs")
         op.execute(
             "CREATE TABLE part_search_docs (rowid INTEGER PRIMARY KEY, part_id CHAR(32) NOT NULL UNIQUE,"
+            " brand_id CHAR(32) NOT NULL, category_id CHAR(32) NOT NULL,"
             " title TEXT NOT NULL, body TEXT NOT NULL, tags TEXT NOT NULL)"
         )
         op.execute(
