@@ -82,6 +82,10 @@ def test_superseded_number_points_to_its_successor(s, catalog):
 def test_number_prefix(s, catalog):
     r = search.search_number(s, "04465-334", prefix=True)
     assert {"TOYOTA-0446533471", "TOYOTA-0446533450"} <= set(_skus(r.items))
+    toyota = next(h for h in r.items if h.part.sku == "TOYOTA-0446533471")
+    # type-ahead: the fitment count and the numbers, no fitment sample
+    assert toyota.fitment_total == 1 and toyota.fitment == [] and toyota.numbers
+    assert len(search.search_number(s, "04465-334", prefix=True, limit=1).items) == 1
     with pytest.raises(ValidationFailed) as e:
         search.search_number(s, "04", prefix=True)
     assert e.value.code == "prefix_too_short"

@@ -193,6 +193,17 @@ class PartRepository(Repository[Part]):
             .limit(limit)
         ).all()
 
+    def fitment_counts(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """How many variants each part fits (parts with none are left out)."""
+        if not part_ids:
+            return {}
+        stmt = (
+            select(Fitment.part_id, func.count())
+            .where(among(self.session, Fitment.part_id, part_ids))
+            .group_by(Fitment.part_id)
+        )
+        return {pid: int(n) for pid, n in self.session.execute(stmt)}
+
     def fitment_sample(self, part_ids: Sequence[uuid.UUID], per_part: int) -> list[Any]:
         """Up to ``per_part`` fitting variants per part with names, plus each part's total count."""
         if not part_ids:

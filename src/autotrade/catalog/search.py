@@ -32,7 +32,8 @@ from autotrade.core.errors import ValidationFailed
 FACET_CAP = 1000  # facets count the best this-many matches
 TITLE_SCORE = 2.0  # every query term is in the part's name or brand
 BODY_SCORE = 1.0  # … or somewhere in its category, position, material or attributes
-GROUP_LIMIT = 200  # interchangeable parts returned per number query
+GROUP_LIMIT = 50  # parts returned per number query (the matches first, then their groups)
+PREFIX_LIMIT = 20  # suggestions returned per number-prefix (type-ahead) query
 FITMENT_SAMPLE = 10  # fitting variants listed per part (with the total count)
 VOCAB_TTL_SECONDS = 60.0
 PER_CATEGORY = 20  # parts listed per category by a vehicle search without a category
@@ -98,9 +99,15 @@ class VehicleSearchResult:
 # ---- by number ---------------------------------------------------------------------------------------
 
 
-def search_number(session: Session, q: str, *, prefix: bool = False, limit: int = 50) -> NumberSearchResult:
+def search_number(
+    session: Session, q: str, *, prefix: bool = False, limit: int | None = None
+) -> NumberSearchResult:
     """A part number in any formatting → the parts carrying it, parts it was superseded by, and every
-    part of their interchange groups, each with its fitment."""
+    part of their interchange groups, each with its fitment (up to ``limit`` parts, default 50).
+
+    With ``prefix`` (type-ahead): the first ``limit`` (default 20) parts whose numbers start with it,
+    each with its numbers and how many variants it fits, but no fitment sample and no group expansion —
+    choosing a suggestion runs the full search."""
     norm = normalise_number(q)
     if not norm:
         raise ValidationFailed("enter a part number", field="q", code="empty_query")
@@ -114,10 +121,10 @@ def search_number(session: Session, q: str, *, prefix: bool = False, limit: int 
     relation: dict[uuid.UUID, str] = {}
     matched: dict[uuid.UUID, list[PartNumber]] = {}
     if prefix:  # type-ahead: the numbers that start with it, not their whole groups
-        for n in repo.holders_of_prefix(norm, limit):
+        for n in repo.holders_of_prefix(norm, limit or PREFIX_LIMIT):
             relation.setdefault(n.part_id, "prefix")
             matched.setdefault(n.part_id, []).append(n)
-        hits = hits_for(session, list(relation), relation, matched)
+        hits = hits_for(session, list(relation), relation, matched, with_sample=False)
     else:
         groups: set[uuid.UUID] = set()
         holders = repo.holders_with_groups([norm])
@@ -127,7 +134,7 @@ def search_number(session: Session, q: str, *, prefix: bool = False, limit: int 
             matched.setdefault(n.part_id, []).append(n)
             groups.add(group)
         direct = list(relation)
-        rows = repo.groups_with_names(groups, direct, max(limit, len(direct)))
+        rows = repo.groups_with_names(groups, direct, max(limit or GROUP_LIMIT, len(direct)))
         for part, _b, _c in rows:
             relation.setdefault(part.id, "interchange")
         hits = hits_for(session, [p.id for p, _b, _c in rows], relation, matched, rows=rows)
@@ -142,11 +149,17 @@ def hits_for(
     relation: dict[uuid.UUID, str],
     matched: dict[uuid.UUID, list[PartNumber]],
     rows: list[tuple[Part, Brand, Category]] | None = None,
+    with_sample: bool = True,
 ) -> list[Hit]:
+    """Hits with numbers and fitment: per part the total and (with ``with_sample``) the first variants."""
     repo = PartRepository(session)
     rows = repo.with_names(part_ids) if rows is None else rows
     numbers = repo.numbers_of(part_ids)
-    fit = _fitment(repo, part_ids)
+    fit = (
+        _fitment(repo, part_ids)
+        if with_sample
+        else {p: (n, []) for p, n in repo.fitment_counts(part_ids).items()}
+    )
     hits = []
     for part, brand, category in rows:
         rel = relation[part.id]
