@@ -12,8 +12,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from autotrade.audit.models import AuditLog
+from autotrade.catalog import indexing
+from autotrade.catalog.import_batch import uuid7s
 from autotrade.catalog.importer import ImportReport, import_file
-from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
+from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.core.db import Database, uuid7
 from autotrade.core.tenancy import bind_system
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
@@ -369,3 +371,74 @@ def test_numbers_are_normalised(db: Database, tmp_path: Path, value: str) -> Non
     )
     run(db, f, tmp_path)
     assert list(parts_by_sku(db)) == ["TOYOTA-0446533471"]
+
+
+def vocabulary(db: Database) -> dict[str, int]:
+    with db.transaction() as s:
+        bind_system(s, "test")
+        return {t: f for t, f in s.execute(select(SearchTerm.term, SearchTerm.freq))}
+
+
+def test_parts_count_the_words_of_the_names_they_write_into_the_vocabulary(
+    db: Database, tmp_path: Path
+) -> None:
+    load_masters(db, tmp_path)
+    before = vocabulary(db)
+    run(db, DATA / "parts.csv", tmp_path)  # 4 good rows; the 3 bad ones write nothing
+    after = vocabulary(db)
+    added = {t: after[t] - before.get(t, 0) for t in after if after[t] != before.get(t, 0)}
+    assert added == {
+        "front": 3,
+        "brake": 3,
+        "pad": 1,
+        "set": 1,
+        "pads": 2,
+        "ceramic": 1,
+        "oil": 1,
+        "filter": 1,
+    }
+    # The same as a full rebuild over the catalogue.
+    with db.transaction() as s:
+        bind_system(s, "test")
+        indexing.rebuild_vocabulary(s)
+    assert vocabulary(db) == after
+    # An unchanged re-import counts nothing; a renamed part counts the words of its new name.
+    run(db, DATA / "parts.csv", tmp_path)
+    assert vocabulary(db) == after
+    renamed = write_csv(
+        tmp_path / "renamed.csv",
+        ["brand", "brand_number", "name_zh", "name_en", "category", "quality_grade"],
+        [["TOYOTA", "04465-33471", "前刹车片", "Front brake pad kit", "BRAKE.PAD", "oe"]],
+    )
+    assert counts(run(db, renamed, tmp_path)) == (1, 0, 1, 0, 0)
+    again = vocabulary(db)
+    assert {t: again[t] - after.get(t, 0) for t in again if again[t] != after.get(t, 0)} == {
+        "front": 1,
+        "brake": 1,
+        "pad": 1,
+        "kit": 1,
+    }
+
+
+def test_fitment_across_batches_and_repeated_keys(db: Database, tmp_path: Path) -> None:
+    load_masters(db, tmp_path)
+    run(db, DATA / "parts.csv", tmp_path)
+    header = ["brand", "brand_number", "variant_code", "position", "year_from"]
+    variants = ["TOYOTA-COROLLA-E210-12T-CVT", "TOYOTA-COROLLA-E210-18HEV"]
+    parts = [("TOYOTA", "04465-33471"), ("BOSCH", "0986494553"), ("BREMBO", "P83160")]
+    rows = [[b, n, v, "front", 2019] for b, n in parts for v in variants]
+    rows.append(["TOYOTA", "0446533471", variants[0], "rear", 2020])  # the same key again: the later row wins
+    f = write_csv(tmp_path / "fit.csv", header, rows)
+    assert counts(run(db, f, tmp_path, batch_size=4)) == (7, 6, 1, 0, 0)  # the repeat, in another batch
+    assert counts(run(db, f, tmp_path, batch_size=100)) == (7, 0, 0, 6, 0)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        got = sorted((p, y) for p, y in s.execute(select(Fitment.position, Fitment.year_from)))
+    assert got == [("front", 2019)] * 5 + [("rear", 2020)]
+
+
+def test_batch_ids_are_uuid7() -> None:
+    ids = uuid7s(1000)
+    assert len(set(ids)) == 1000
+    assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert abs((ids[0].int >> 80) - (uuid7().int >> 80)) < 10_000  # the same millisecond clock (ms)

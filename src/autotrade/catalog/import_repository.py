@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from psycopg import RawCursor
 from sqlalchemy import Row, Table, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,6 +19,8 @@ from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
 
 STREAM = 2000  # rows fetched at a time by exports
+UPSERT_ROWS = 2000  # rows per multi-row INSERT statement
+UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32,766, PostgreSQL 65,535)
 
 
 def _each_in(columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> list[Any]:
@@ -79,6 +82,78 @@ class ImportRepository:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
         final = stmt.returning(*(cols[c] for c in returning))
         return list(self.session.execute(final, list(rows)).all())
+
+    def upsert_rows(
+        self,
+        model: Any,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        keys: Sequence[str],
+        update: Sequence[str],
+        returning: Sequence[str] = ("id",),
+    ) -> list[tuple[Any, ...]]:
+        """:meth:`upsert` for the large kinds, as multi-row ``INSERT … VALUES (…), (…) ON CONFLICT``
+        statements sent straight to the driver: ``rows`` are tuples in ``columns`` order, converted with
+        each column's own bind processor (a value repeated in every row — the run id, the time — once).
+        Every row carries ``updated_at`` (the batch time) and ``import_run_id``; a changed row takes
+        both. Returns ``returning`` of every row inserted or changed."""
+        if not rows:
+            return []
+        table: Table = model.__table__
+        dialect = self.session.get_bind().dialect
+        q = dialect.identifier_preparer.quote
+        name = q(table.name)
+        procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        outs = [table.c[c].type.dialect_impl(dialect).result_processor(dialect, None) for c in returning]
+        if update:
+            differs = " IS DISTINCT FROM " if self.pg else " IS NOT "
+            sets = [*update, "updated_at", "import_run_id"]
+            conflict = (
+                f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in sets)}"
+                f" WHERE {' OR '.join(f'{name}.{q(c)}{differs}excluded.{q(c)}' for c in update)}"
+            )
+        else:
+            conflict = "DO NOTHING"
+        # Only quoted table and column names of the model are formatted in; every value is a parameter.
+        head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
+        tail = (
+            f" ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}"
+            f" RETURNING {', '.join(q(c) for c in returning)}"
+        )
+        converted = []
+        for i, proc in enumerate(procs):
+            values = [r[i] for r in rows]
+            if proc is not None:
+                last_in: Any = object()
+                last_out: Any = None
+                for j, v in enumerate(values):
+                    if v is not last_in:
+                        last_in, last_out = v, proc(v)
+                    values[j] = last_out
+            converted.append(values)
+        per = max(1, min(UPSERT_ROWS, UPSERT_PARAMS // len(columns)))
+        conn = self.session.connection()
+        out: list[tuple[Any, ...]] = []
+        width = len(columns)
+        for start in range(0, len(rows), per):
+            n = min(per, len(rows) - start)
+            params = [col[j] for j in range(start, start + n) for col in converted]
+            if self.pg:
+                # Numbered placeholders through psycopg's raw cursor: a statement with tens of thousands
+                # of "%s" would be re-parsed on every call (psycopg caches only short statements).
+                groups = (
+                    "(" + ", ".join(f"${i * width + c + 1}" for c in range(width)) + ")" for i in range(n)
+                )
+                with RawCursor(cast(Any, conn.connection.dbapi_connection)) as cur:
+                    cur.execute(head + ", ".join(groups) + tail, params)
+                    fetched: list[Any] = cur.fetchall()
+            else:
+                group = "(" + ", ".join(["?"] * width) + ")"
+                fetched = list(conn.exec_driver_sql(head + ", ".join([group] * n) + tail, tuple(params)))
+            for r in fetched:
+                out.append(tuple(v if f is None else f(v) for v, f in zip(r, outs, strict=True)))
+        return out
 
     # ---- look-ups (one query per batch) ------------------------------------------------------------
 
@@ -194,6 +269,20 @@ class ImportRepository:
         )
         keep = set(keys)
         return {(b, n): i for b, n, i in rows if (b, n) in keep}
+
+    def existing_parts(
+        self, keys: Sequence[tuple[uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, str], tuple[uuid.UUID, str | None]]:
+        """(brand id, normalised brand number) → (part id, English name) of the parts that exist."""
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(Part.brand_id, Part.brand_number_norm, Part.id, Part.name_en).where(
+                *_each_in((Part.brand_id, Part.brand_number_norm), list(keys))
+            )
+        )
+        keep = set(keys)
+        return {(b, n): (i, name) for b, n, i, name in rows if (b, n) in keep}
 
     def parts_of(
         self, *, brand_ids: Sequence[uuid.UUID] = (), category_ids: Sequence[uuid.UUID] = ()

@@ -1,0 +1,324 @@
+"""Loaders of the catalogue kinds of the bulk import: parts (with their own and OE numbers), numbers
+(cross-references) and fitment — the large files. Per batch: every row is checked, its references are
+resolved with one query per kind (brands, categories and variants are remembered across batches), and
+the good rows are written with one set-wise upsert per table; nothing is read back that the batch
+already knows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from autotrade.catalog.formats import LIST_SEP, NUMBER_KINDS_NEEDING_BRAND
+from autotrade.catalog.import_batch import Ctx, Outcome, count, last_wins
+from autotrade.catalog.import_rows import Row
+from autotrade.catalog.models import Fitment, NumberKind, Part, PartNumber, PartStatus, QualityGrade
+from autotrade.catalog.numbers import normalise_brand, normalise_number, sku_code
+
+QUALITY_GRADES = tuple(QualityGrade)
+PART_STATUSES = tuple(PartStatus)
+NUMBER_KINDS = tuple(k.value for k in NumberKind if k is not NumberKind.brand)
+NUMBER_KEY = ["part_id", "kind", "number_norm", "brand_code"]
+# Part columns a file may set: (database column, file column).
+PART_COLUMNS = (
+    ("name_zh", "name_zh"),
+    ("name_en", "name_en"),
+    ("category_id", "category"),
+    ("quality_grade", "quality_grade"),
+    ("position", "position"),
+    ("material", "material"),
+    ("attributes", "attributes"),
+    ("images", "images"),
+    ("status", "status"),
+)
+BASE_COLUMNS = ("id", "created_at", "updated_at", "import_run_id")
+NUMBER_COLUMNS = (
+    *BASE_COLUMNS,
+    "part_id",
+    "kind",
+    "number",
+    "number_norm",
+    "brand_code",
+    "source",
+    "confidence",
+    "successor_norm",
+)
+PART_COLUMNS_ALL = (
+    *BASE_COLUMNS,
+    "sku",
+    "brand_id",
+    "brand_number",
+    "brand_number_norm",
+    "group_id",
+    *(db_col for db_col, _ in PART_COLUMNS),
+)
+NAME_EN = PART_COLUMNS_ALL.index("name_en")
+FITMENT_COLUMNS = (*BASE_COLUMNS, "part_id", "variant_id", "position", "year_from", "year_to", "note")
+
+
+def _brand_ids(ctx: Ctx, codes: set[str]) -> dict[str, uuid.UUID]:
+    return ctx.memo.get("brands", codes, ctx.repo.brand_ids)
+
+
+def _part_ids(ctx: Ctx, keys: set[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
+    """(brand code, normalised number) → part id, through the brand ids (the parts' unique index)."""
+    brands = _brand_ids(ctx, {b for b, _ in keys})
+    by_id = ctx.repo.part_ids_by_brand_id([(brands[b], n) for b, n in keys if b in brands])
+    return {(b, n): by_id[(brands[b], n)] for b, n in keys if b in brands and (brands[b], n) in by_id}
+
+
+def _oe_numbers(r: Row) -> list[tuple[str, str, str]]:
+    oes: list[tuple[str, str, str]] = []
+    for item in r.data.get("oe_numbers", "").split(LIST_SEP):
+        item = item.strip()
+        if not item:
+            continue
+        b, sep, n = item.partition(":")
+        b_code, n = normalise_brand(b), n.strip()
+        n_norm = normalise_number(n)
+        if not sep or not b_code or not n_norm:
+            r.fail("oe_numbers", item, "each OE number is BRAND:NUMBER")
+        elif len(n) > 60 or len(b_code) > 40:
+            r.fail("oe_numbers", item, "number longer than 60 or brand longer than 40 characters")
+        else:
+            oes.append((b_code, n, n_norm))
+    return oes
+
+
+def _number_row(
+    ctx: Ctx,
+    pid: uuid.UUID,
+    kind: str,
+    raw: str,
+    norm: str,
+    brand: str,
+    source: str | None = None,
+    confidence: int = 100,
+    successor: str | None = None,
+) -> tuple[Any, ...]:
+    """A row of NUMBER_COLUMNS."""
+    return (
+        ctx.new_id(),
+        ctx.now,
+        ctx.now,
+        ctx.run_id,
+        pid,
+        kind,
+        raw,
+        norm,
+        brand,
+        source,
+        confidence,
+        successor,
+    )
+
+
+def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
+    out = Outcome()
+    pre: list[tuple[Row, dict[str, Any], list[tuple[str, str, str]]]] = []
+    for r in rows:
+        v: dict[str, Any] = {
+            "brand": r.brand("brand", required=True),
+            "number": r.number("brand_number", required=True),
+            "name_zh": r.text("name_zh", required=True, max_len=200),
+            "name_en": r.text("name_en", max_len=200),
+            "category": r.text("category", required=True, max_len=40),
+            "quality_grade": r.choice("quality_grade", QUALITY_GRADES, required=True),
+            "position": r.text("position", max_len=40),
+            "material": r.text("material", max_len=80),
+            "attributes": r.json_object("attributes"),
+            "images": [u.strip() for u in r.data.get("images", "").split(LIST_SEP) if u.strip()],
+            "status": r.choice("status", PART_STATUSES) or PartStatus.active.value,
+        }
+        for url in v["images"]:
+            if not url.lower().startswith(("http://", "https://", "/")):
+                r.fail("images", url, "an image is an http(s) URL or a path starting with /")
+        pre.append((r, v, _oe_numbers(r)))
+    brands = _brand_ids(ctx, {v["brand"] for _, v, _ in pre if v["brand"]})
+    cats = ctx.memo.get(
+        "categories", {v["category"] for _, v, _ in pre if v["category"]}, ctx.repo.categories
+    )
+    good: list[tuple[Any, tuple[Any, ...]]] = []
+    numbers: dict[Any, tuple[tuple[str, str, str], list[tuple[str, str, str]]]] = {}
+    for r, v, oes in pre:
+        brand = v["brand"]
+        if brand and brand not in brands:
+            r.fail("brand", r.data["brand"], "unknown brand (import brands first)")
+        if v["category"] and v["category"] not in cats:
+            r.fail("category", v["category"], "unknown category (import categories first)")
+        if r.errors:
+            continue
+        raw, norm = v["number"]
+        sku = sku_code(brand, norm)
+        if len(sku) > 80:
+            r.fail("brand_number", raw, "brand + number too long for a SKU (80 characters)")
+            continue
+        key = (brands[brand], norm)
+        v["category_id"] = cats[v["category"]][0]
+        pid = ctx.new_id()
+        # PART_COLUMNS_ALL; a new part is alone in its group until numbers join it to others
+        row = (
+            pid,
+            ctx.now,
+            ctx.now,
+            ctx.run_id,
+            sku,
+            key[0],
+            raw,
+            norm,
+            pid,
+            *(v[c] for c, _ in PART_COLUMNS),
+        )
+        good.append((key, row))
+        numbers[key] = ((brand, raw, norm), oes)
+    values = last_wins(good)
+    if not values:
+        return out
+    # The parts of the batch that exist already: their ids (an unchanged row returns nothing below) and
+    # their English names (the vocabulary counts the words of a name that changed).
+    existing = ctx.repo.existing_parts(list(values))
+    update = ["brand_number", *ctx.present(*PART_COLUMNS)]
+    returned = ctx.repo.upsert_rows(
+        Part, PART_COLUMNS_ALL, list(values.values()), keys=["brand_id", "brand_number_norm"], update=update
+    )
+    count(out, {k: v[0] for k, v in values.items()}, returned)
+    written = {r[0] for r in returned}
+    out.touched_parts.update(written)
+    ids: dict[Any, uuid.UUID] = {}
+    for key, row in values.items():
+        old = existing.get(key)
+        ids[key] = row[0] if old is None else old[0]
+        name = row[NAME_EN]
+        if name and ids[key] in written and (old is None or ("name_en" in ctx.header and old[1] != name)):
+            out.names_written.append(name)
+    num_rows: list[tuple[Any, tuple[Any, ...]]] = []
+    for key, ((own_brand, own_raw, own_norm), oes) in numbers.items():
+        pid = ids[key]
+        num_rows.append(
+            (
+                (pid, "brand", own_norm, own_brand),
+                _number_row(ctx, pid, "brand", own_raw, own_norm, own_brand),
+            )
+        )
+        for b_code, n, n_norm in oes:
+            num_rows.append(((pid, "oe", n_norm, b_code), _number_row(ctx, pid, "oe", n, n_norm, b_code)))
+    changed = ctx.repo.upsert_rows(
+        PartNumber,
+        NUMBER_COLUMNS,
+        list(last_wins(num_rows).values()),
+        keys=NUMBER_KEY,
+        update=["number"],
+        returning=("part_id",),
+    )
+    out.regroup_parts.update(r[0] for r in changed)
+    return out
+
+
+def load_numbers(ctx: Ctx, rows: list[Row]) -> Outcome:
+    out = Outcome()
+    pre: list[tuple[Row, dict[str, Any]]] = []
+    for r in rows:
+        v: dict[str, Any] = {
+            "brand": r.brand("brand", required=True),
+            "own": r.number("brand_number", required=True),
+            "kind": r.choice("kind", NUMBER_KINDS, required=True),
+            "number": r.number("number", required=True),
+            "number_brand": r.brand("number_brand"),
+            "source": r.text("source", max_len=80),
+            "confidence": r.integer("confidence", lo=0, hi=100),
+            "successor": r.number("successor"),
+        }
+        if (
+            v["kind"] in NUMBER_KINDS_NEEDING_BRAND
+            and v["number_brand"] is None
+            and "number_brand" not in {e.column for e in r.errors}
+        ):
+            r.fail("number_brand", "", f"required for {v['kind']} numbers (the brand that issued the number)")
+        if v["successor"] is not None and v["kind"] not in (None, "replacement"):
+            r.fail("successor", r.data.get("successor", ""), "only replacement numbers have a successor")
+        if r.data.get("kind", "").lower() == "brand":
+            r.errors = [e for e in r.errors if e.column != "kind"]
+            r.fail("kind", r.data["kind"], "a part's own brand number comes from the parts file")
+        pre.append((r, v))
+    parts = _part_ids(ctx, {(v["brand"], v["own"][1]) for r, v in pre if v["brand"] and v["own"]})
+    good: list[tuple[Any, tuple[Any, ...]]] = []
+    for r, v in pre:
+        pid = parts.get((v["brand"], v["own"][1])) if v["brand"] and v["own"] else None
+        if pid is None and v["brand"] and v["own"]:
+            r.fail("brand_number", v["own"][0], f"no part {v['brand']} {v['own'][0]} (import parts first)")
+        if r.errors or pid is None:
+            continue
+        raw, norm = v["number"]
+        brand_code = v["number_brand"] or ""
+        good.append(
+            (
+                (pid, v["kind"], norm, brand_code),
+                _number_row(
+                    ctx,
+                    pid,
+                    v["kind"],
+                    raw,
+                    norm,
+                    brand_code,
+                    v["source"],
+                    100 if v["confidence"] is None else v["confidence"],
+                    v["successor"][1] if v["successor"] else None,
+                ),
+            )
+        )
+    values = last_wins(good)
+    update = [
+        "number",
+        *ctx.present(("source", "source"), ("confidence", "confidence"), ("successor_norm", "successor")),
+    ]
+    returned = ctx.repo.upsert_rows(
+        PartNumber,
+        NUMBER_COLUMNS,
+        list(values.values()),
+        keys=NUMBER_KEY,
+        update=update,
+        returning=("id", "part_id"),
+    )
+    count(out, {k: v[0] for k, v in values.items()}, returned)
+    out.regroup_parts.update(r[1] for r in returned)
+    return out
+
+
+def load_fitment(ctx: Ctx, rows: list[Row]) -> Outcome:
+    out = Outcome()
+    pre: list[tuple[Row, str | None, tuple[str, str] | None, str | None, tuple[Any, ...]]] = []
+    for r in rows:
+        brand = r.brand("brand", required=True)
+        own = r.number("brand_number", required=True)
+        variant = r.text("variant_code", required=True, max_len=80)
+        position = r.text("position", max_len=40)
+        note = r.text("note", max_len=200)
+        year_from, year_to = r.years("year_from", "year_to")
+        pre.append((r, brand, own, variant, (position, year_from, year_to, note)))
+    parts = _part_ids(ctx, {(b, o[1]) for _, b, o, _, _ in pre if b and o})
+    variants = ctx.memo.get("variants", {v for _, _, _, v, _ in pre if v}, ctx.repo.variant_ids)
+    good: list[tuple[Any, tuple[Any, ...]]] = []
+    for r, brand, own, variant, fields in pre:
+        pid = parts.get((brand, own[1])) if brand and own else None
+        if pid is None and brand and own:
+            r.fail("brand_number", own[0], f"no part {brand} {own[0]} (import parts first)")
+        vid = variants.get(variant) if variant else None
+        if vid is None and variant:
+            r.fail("variant_code", variant, "unknown vehicle variant (import vehicles first)")
+        if r.errors or pid is None or vid is None:
+            continue
+        good.append(((vid, pid), (ctx.new_id(), ctx.now, ctx.now, ctx.run_id, pid, vid, *fields)))
+    values = last_wins(good)
+    update = ctx.present(
+        ("position", "position"), ("year_from", "year_from"), ("year_to", "year_to"), ("note", "note")
+    )
+    # In key order: the writes walk the (variant, part) index instead of jumping around it.
+    returned = ctx.repo.upsert_rows(
+        Fitment,
+        FITMENT_COLUMNS,
+        [values[k] for k in sorted(values)],
+        keys=["variant_id", "part_id"],
+        update=update,
+    )
+    count(out, {k: v[0] for k, v in values.items()}, returned)
+    return out
