@@ -156,7 +156,7 @@ def _documents(s: Any) -> dict[str, str]:
     if s.get_bind().dialect.name == "postgresql":
         rows = s.execute(
             text(
-                "SELECT part_id::text, concat_ws(' | ', rank >> 40, replace(brand_id::text, '-', ''),"
+                "SELECT part_id::text, concat_ws(' | ', cls, replace(brand_id::text, '-', ''),"
                 " replace(category_id::text, '-', ''), tsv::text) FROM part_search"
             )
         ).all()
@@ -207,3 +207,14 @@ def test_small_counts(db: Database, skus: int) -> None:
 EXPECTED_NUMBERS = 959
 EXPECTED_FITMENTS = 2549
 EXPECTED_GROUPS = 153
+
+
+def test_rank_classes_match_the_migration() -> None:
+    """Migration 0003 creates one partial index per rank class on PostgreSQL; a class without one would
+    never be searched."""
+    import importlib
+
+    from autotrade.catalog.documents import RANK_CLASSES
+
+    m = importlib.import_module("autotrade.migrations.versions.0003_search_index_order")
+    assert m.RANK_CLASSES == RANK_CLASSES

@@ -264,3 +264,13 @@ def test_vehicle_search_lists_the_first_parts_per_category_with_counts(s, catalo
     with pytest.raises(ValidationFailed) as e:
         search.search_variants(s, [catalog.variants["camry"]], per_category=0)
     assert e.value.code == "invalid_limit"
+
+
+def test_last_word_is_a_prefix_only_while_it_is_not_a_known_word(s, catalog):
+    # "cera" is no word of the catalogue (nor close to one): someone is still typing "ceramic"
+    assert _skus(search.search_text(s, "cera").items) == ["BOSCH-0986494614"]
+    # "pad" is a known word: matched whole (stemmed), so it does not also find "padding"-like words
+    from autotrade.catalog.text import parse_query
+
+    assert search.correct(s, parse_query("brake pad")).prefix_last is False
+    assert search.correct(s, parse_query("brake cera")).prefix_last is True

@@ -9,9 +9,10 @@ A document has three fields and a rank class:
 * ``tags`` — tokens for the filters: the brand (``zb<id>``) and the category and each ancestor
   (``zc<id>``), so a brand or category-subtree filter is one more term of the text query;
 * ``rank_class`` — the static order of matches: quality grade first (OE, OEM, aftermarket,
-  remanufactured, dismantled), active before discontinued within a grade. The index key of a document
-  is ``rank_class << RANK_SHIFT | sequence``, so the index itself is sorted by it and the best matches
-  are the first ones the index yields (no scoring pass over every match).
+  remanufactured, dismantled), active before discontinued within a grade. On SQLite the FTS5 rowid of a
+  document is ``rank_class << RANK_SHIFT | sequence``, so the index is sorted by it; on PostgreSQL each
+  class has its own partial GIN index, read in class order. Either way the best matches are the first
+  ones the index yields (no scoring pass over every match).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from autotrade.catalog.text import en_document, zh_document
 
 GRADE_ORDER = ("oe", "oem", "aftermarket", "remanufactured", "dismantled")
 RANK_SHIFT = 40  # 2^40 documents per rank class
+RANK_CLASSES = (len(GRADE_ORDER) + 1) * 2  # active / discontinued per grade, and for an unknown grade
 
 
 def rank_class(grade: Any, status: Any) -> int:
@@ -34,10 +36,10 @@ def rank_class(grade: Any, status: Any) -> int:
     return index * 2 + (0 if s == "active" else 1)
 
 
-def grade_range(grade: str) -> tuple[int, int]:
-    """Index keys [low, high) of every document of this quality grade (active and discontinued)."""
+def grade_classes(grade: str) -> tuple[int, int]:
+    """The rank classes [low, high) of this quality grade (active and discontinued)."""
     low = rank_class(grade, "active")
-    return low << RANK_SHIFT, (low + 2) << RANK_SHIFT
+    return low, low + 2
 
 
 def brand_tag(brand_id_hex: str) -> str:

@@ -88,11 +88,10 @@ class DocsWriter:
         ):
             for pid, d in rows:
                 cp.write_row((pid, d.rank_class, *(getattr(d, f) for f in DOC_FIELDS)))
-        rank = SearchIndex.PG_RANK.format(cls="cls")
         tsv = SearchIndex.PG_TSVECTOR.format(**{f: f for f in DOC_FIELDS})
         self.conn.exec_driver_sql(
-            "INSERT INTO part_search (part_id, rank, brand_id, category_id, tsv)"  # noqa: S608
-            f" SELECT part_id, {rank}, brand_id_hex, category_id_hex, {tsv} FROM _generated_docs ORDER BY seq"
+            "INSERT INTO part_search (part_id, cls, brand_id, category_id, tsv)"  # noqa: S608
+            f" SELECT part_id, cls, brand_id_hex, category_id_hex, {tsv} FROM _generated_docs ORDER BY seq"
         )
         self.conn.exec_driver_sql("TRUNCATE _generated_docs")
 

@@ -13,7 +13,7 @@ from sqlalchemy import any_, bindparam, case, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.documents import GRADE_ORDER, Doc
+from autotrade.catalog.documents import GRADE_ORDER, RANK_CLASSES, RANK_SHIFT, Doc
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.catalog.text import ParsedQuery
 from autotrade.core.repository import Repository
@@ -349,12 +349,12 @@ class IndexMatch(NamedTuple):
     part_id: Any
     brand_id: Any
     category_id: Any
-    key: int  # rank class << 40 | sequence
+    key: int  # rank class << 40 (| sequence, on SQLite)
 
 
 class SearchIndex:
     """The full-text index (decisions 0002, 0003): replace documents, and find the first matches in the
-    index's own order (its key is the document's rank class, then insertion order)."""
+    index's own order (the document's rank class, then the order stored)."""
 
     # The weighted tsvector of a document on PostgreSQL: title A, body B, filter tags D.
     PG_TSVECTOR = (
@@ -364,7 +364,6 @@ class SearchIndex:
         " || setweight(to_tsvector('english', {body_en}), 'B')"
         " || setweight(to_tsvector('simple', {tags}), 'D')"
     )
-    PG_RANK = "(({cls})::bigint << 40) | nextval('part_search_rank_seq')"
     # SQLite: the next free key of the document's rank class.
     SQLITE_RANK = (
         "(SELECT coalesce(max(rowid), {cls} << 40) + 1 FROM part_search_docs"
@@ -407,8 +406,8 @@ class SearchIndex:
             cols = {c: f":{c}" for c in ("title_zh", "title_en", "body_zh", "body_en", "tags")}
             self.session.execute(
                 text(
-                    "INSERT INTO part_search (part_id, rank, brand_id, category_id, tsv) VALUES (:id,"  # noqa: S608
-                    f" {self.PG_RANK.format(cls=':cls')}, CAST(:brand AS uuid), CAST(:category AS uuid),"
+                    "INSERT INTO part_search (part_id, cls, brand_id, category_id, tsv)"  # noqa: S608
+                    " VALUES (:id, :cls, CAST(:brand AS uuid), CAST(:category AS uuid),"
                     f" {self.PG_TSVECTOR.format(**cols)})"
                 ),
                 rows,
@@ -428,15 +427,15 @@ class SearchIndex:
         *,
         title_only: bool,
         tags: Sequence[str] = (),
-        key_range: tuple[int, int] | None = None,
+        classes: tuple[int, int] = (0, RANK_CLASSES),
         limit: int,
     ) -> list[IndexMatch]:
-        """The first ``limit`` parts (in index order) matching every phrase and word of ``q`` — in the
-        title only, or anywhere — and carrying every tag. The index yields matches in key order, so this
-        stops after ``limit`` matches however many there are."""
+        """The first ``limit`` parts in index order (rank class, then as stored) matching every phrase and
+        word of ``q`` — in the title only, or anywhere — carrying every tag, within the rank classes
+        [low, high). The index yields matches in that order, so this stops after ``limit`` matches
+        however many there are. Ids stay as the driver returns them (:meth:`as_uuid` converts one)."""
         params: dict[str, Any] = {"cap": limit}
-        if key_range is not None:
-            params["lo"], params["hi"] = key_range
+        low, high = classes
         if self.pg:
             # Only fixed fragments are formatted in; every value is a bind parameter.
             w = "A" if title_only else "AB"
@@ -448,31 +447,37 @@ class SearchIndex:
                 queries.append("to_tsquery('simple', :zh)")
             if q.words:
                 params["en"] = " & ".join(
-                    f"'{word}':*{w}" if i == len(q.words) - 1 and len(word) >= 3 else f"'{word}':{w}"
+                    f"'{word}':*{w}" if i == len(q.words) - 1 and q.prefix_last else f"'{word}':{w}"
                     for i, word in enumerate(q.words)
                 )
                 queries.append("to_tsquery('english', :en)")
             if tags:
                 params["tags"] = " & ".join(f"'{t}':D" for t in tags)
                 queries.append("to_tsquery('simple', :tags)")
-            rng = " AND rank >= :lo AND rank < :hi" if key_range is not None else ""
-            sql = (
-                "SELECT part_id, brand_id, category_id, rank FROM part_search"  # noqa: S608
-                f" WHERE tsv @@ ({' && '.join(queries)}){rng} ORDER BY rank LIMIT :cap"
+            match = " && ".join(queries)
+            # One branch per rank class, each on its own partial GIN index; the Append runs them in
+            # order and the outer LIMIT stops it as soon as enough rows came back. A sequential scan
+            # would read whole classes, so it is switched off for this transaction (a search request).
+            per_class = " UNION ALL ".join(
+                f"(SELECT part_id, brand_id, category_id, {cls}::bigint << {RANK_SHIFT} AS key"  # noqa: S608
+                f" FROM part_search WHERE cls = {cls} AND tsv @@ ({match}) LIMIT :cap)"
+                for cls in range(low, high)
             )
+            self.session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+            sql = f"SELECT * FROM ({per_class}) m LIMIT :cap"  # noqa: S608
             return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]
         cols = "title" if title_only else "{title body}"
         terms = [f'{cols} : "{" ".join(ph)}"' for ph in q.zh_phrases]
         terms += [
-            f'{cols} : "{word}"*' if i == len(q.words) - 1 and len(word) >= 3 else f'{cols} : "{word}"'
+            f'{cols} : "{word}"*' if i == len(q.words) - 1 and q.prefix_last else f'{cols} : "{word}"'
             for i, word in enumerate(q.words)
         ]
         terms += [f'tags : "{t}"' for t in tags]
         params["m"] = " AND ".join(terms)
-        rng = " AND rowid >= :lo AND rowid < :hi" if key_range is not None else ""
+        params["lo"], params["hi"] = low << RANK_SHIFT, high << RANK_SHIFT
         sql = (
-            "SELECT d.part_id, d.brand_id, d.category_id, d.rowid FROM (SELECT rowid FROM part_search"  # noqa: S608
-            f" WHERE part_search MATCH :m{rng} ORDER BY rowid LIMIT :cap) r"
+            "SELECT d.part_id, d.brand_id, d.category_id, d.rowid FROM (SELECT rowid FROM part_search"
+            " WHERE part_search MATCH :m AND rowid >= :lo AND rowid < :hi ORDER BY rowid LIMIT :cap) r"
             " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.rowid"
         )
         return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]

@@ -15,7 +15,14 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.documents import GRADE_ORDER, RANK_SHIFT, brand_tag, category_tag, grade_range
+from autotrade.catalog.documents import (
+    GRADE_ORDER,
+    RANK_CLASSES,
+    RANK_SHIFT,
+    brand_tag,
+    category_tag,
+    grade_classes,
+)
 from autotrade.catalog.models import Brand, Category, Part, PartNumber
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
@@ -231,7 +238,8 @@ def forget_vocabulary() -> None:
 
 
 def correct(session: Session, parsed: ParsedQuery) -> ParsedQuery:
-    """Replace a Latin word that no part uses by the closest vocabulary word (one typo in a brand)."""
+    """Replace a Latin word that no part uses by the closest vocabulary word (one typo in a brand), and
+    match the last word as a prefix only when it is not a known word (someone still typing it)."""
     known, ordered = _vocabulary(session)
     if not ordered:
         return parsed
@@ -247,6 +255,10 @@ def correct(session: Session, parsed: ParsedQuery) -> ParsedQuery:
             words.append(best[0])
             parsed.corrected[w] = best[0]
     parsed.words = words
+    if words and (
+        words[-1] in known or words[-1].rstrip("s") in known or words[-1] in parsed.corrected.values()
+    ):
+        parsed.prefix_last = False
     return parsed
 
 
@@ -271,7 +283,7 @@ def rank_matches(
     parsed: ParsedQuery,
     *,
     tags: list[str],
-    key_range: tuple[int, int] | None,
+    classes: tuple[int, int],
     cap: int,
 ) -> list[tuple[IndexMatch, float]]:
     """The best ``cap`` matches (decision 0003): parts whose own name or brand holds every query term
@@ -280,9 +292,7 @@ def rank_matches(
     Each tier reads only the first ``cap`` matches from the index, however many parts match."""
     ranked: dict[Any, tuple[IndexMatch, float]] = {}
     for title_only, score in ((True, TITLE_SCORE), (False, BODY_SCORE)):
-        for m in index.first_matches(
-            parsed, title_only=title_only, tags=tags, key_range=key_range, limit=cap
-        ):
+        for m in index.first_matches(parsed, title_only=title_only, tags=tags, classes=classes, limit=cap):
             ranked.setdefault(m.part_id, (m, score))
         if len(ranked) >= cap:
             break
@@ -320,16 +330,16 @@ def search_text(
                 f"unknown category {category!r}", field="category", code="category_not_found"
             )
         tags.append(category_tag(c.id.hex))
-    key_range = None
+    classes = (0, RANK_CLASSES)
     if grade:
         if grade not in GRADE_ORDER:
             raise ValidationFailed(
                 f"quality grade must be one of {', '.join(GRADE_ORDER)}", field="grade", code="invalid_grade"
             )
-        key_range = grade_range(grade)
+        classes = grade_classes(grade)
     offset = _offset(cursor)
     cap = max(FACET_CAP, offset + limit + 1)
-    ranked = rank_matches(SearchIndex(session), parsed, tags=tags, key_range=key_range, cap=cap)
+    ranked = rank_matches(SearchIndex(session), parsed, tags=tags, classes=classes, cap=cap)
     page = [(SearchIndex.as_uuid(m.part_id), score) for m, score in ranked[offset : offset + limit]]
     facets = _facets(session, [m for m, _ in ranked[:FACET_CAP]])
     by_id = {p.id: (p, b, c) for p, b, c in PartRepository(session).with_names([pid for pid, _ in page])}

@@ -50,6 +50,9 @@ class ParsedQuery:
     zh_phrases: list[list[str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     corrected: dict[str, str] = field(default_factory=dict)
+    # The last word is matched as a prefix (someone still typing it): set when it has 3 or more letters
+    # and the vocabulary does not know it (a known word is matched whole, stemmed: "pads" finds "pad").
+    prefix_last: bool = False
 
     @property
     def empty(self) -> bool:
@@ -61,4 +64,5 @@ def parse_query(q: str) -> ParsedQuery:
     for run in cjk_runs(q):
         parsed.zh_phrases.append([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     parsed.words = [w for w in latin_words(q) if w]
+    parsed.prefix_last = bool(parsed.words) and len(parsed.words[-1]) >= 3
     return parsed

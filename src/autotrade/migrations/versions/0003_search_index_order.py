@@ -5,9 +5,9 @@ Revises: 0002
 Create Date: 2026-11-28 05:30:00
 
 The full-text documents get three fields (title, body, filter tags), the part's brand and category (facets
-are counted from the index rows) and an index key that sorts them by rank class (quality grade, active
-before discontinued), so a query reads only its first matches instead of scoring every match. The
-documents of parts already stored are rebuilt here.
+are counted from the index rows) and a rank class (quality grade, active before discontinued) that orders
+the index — SQLite: the FTS5 rowid; PostgreSQL: one partial GIN index per class — so a query reads only
+its first matches instead of scoring every match. The documents of parts already stored are rebuilt here.
 """
 
 from alembic import op
@@ -19,20 +19,25 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+RANK_CLASSES = 12  # autotrade.catalog.documents.RANK_CLASSES when this revision was written
+
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TABLE IF EXISTS part_search")
-        op.execute("CREATE SEQUENCE IF NOT EXISTS part_search_rank_seq")
         op.execute(
             "CREATE TABLE part_search ("
             " part_id uuid PRIMARY KEY REFERENCES parts(id) ON DELETE CASCADE,"
-            " rank bigint NOT NULL UNIQUE,"
+            " cls smallint NOT NULL,"
             " brand_id uuid NOT NULL,"
             " category_id uuid NOT NULL,"
             " tsv tsvector NOT NULL)"
         )
-        op.execute("CREATE INDEX ix_part_search_tsv ON part_search USING gin (tsv)")
+        # One GIN index per rank class: a query reads the classes in order and stops once it has enough.
+        for cls in range(RANK_CLASSES):
+            op.execute(
+                f"CREATE INDEX ix_part_search_tsv_c{cls} ON part_search USING gin (tsv) WHERE cls = {cls}"
+            )
     else:
         op.execute("DROP TRIGGER IF EXISTS part_search_docs_ai")
         op.execute("DROP TRIGGER IF EXISTS part_search_docs_ad")
@@ -77,7 +82,6 @@ def downgrade() -> None:
     downgrade by re-importing, or upgrade again)."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TABLE IF EXISTS part_search")
-        op.execute("DROP SEQUENCE IF EXISTS part_search_rank_seq")
         op.execute(
             "CREATE TABLE part_search ("
             " part_id uuid PRIMARY KEY REFERENCES parts(id) ON DELETE CASCADE,"
