@@ -24,10 +24,10 @@ from autotrade.catalog.repository import (
 )
 from autotrade.catalog.text import latin_words
 
-BATCH = 1000
+BATCH = 5000
 
 
-def _components(links: Sequence[tuple[uuid.UUID, uuid.UUID, str, str]]) -> dict[uuid.UUID, set[uuid.UUID]]:
+def _components(links: Sequence[tuple[uuid.UUID, str, str]]) -> dict[uuid.UUID, set[uuid.UUID]]:
     """Union-find over groups: a number (with its issuing brand) connects the groups of its parts."""
     parent: dict[uuid.UUID, uuid.UUID] = {}
 
@@ -38,7 +38,7 @@ def _components(links: Sequence[tuple[uuid.UUID, uuid.UUID, str, str]]) -> dict[
         return g
 
     first_group: dict[tuple[str, str], uuid.UUID] = {}
-    for _part, group, number, brand in links:
+    for group, number, brand in links:
         other = first_group.setdefault((number, brand), group)
         a, b = find(other), find(group)
         if a != b:
@@ -58,7 +58,9 @@ def merge_groups(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     for start in range(0, len(part_ids), BATCH):
         moves = {
             old: root
-            for root, members in _components(repo.linked_parts(list(part_ids[start : start + BATCH]))).items()
+            for root, members in _components(
+                repo.linked_groups(list(part_ids[start : start + BATCH]))
+            ).items()
             for old in members
             if old != root
         }

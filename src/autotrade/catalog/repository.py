@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import any_, bindparam, case, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from autotrade.catalog.documents import GRADE_ORDER, RANK_CLASSES, RANK_SHIFT, Doc
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
@@ -308,32 +308,47 @@ class PartRepository(Repository[Part]):
 
     # ---- interchange groups ------------------------------------------------------------------------
 
-    def linked_parts(self, part_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, str, str]]:
-        """(part, its group, number, brand) for every part sharing a grouping number with these parts."""
+    def linked_groups(self, part_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, str, str]]:
+        """(group, number, issuing brand), once each, for every interchange group holding a grouping
+        number that one of these parts holds (a group of 20 parts sharing a number is one row)."""
         keys = (
             select(PartNumber.number_norm, PartNumber.brand_code)
             .where(
-                PartNumber.part_id.in_(list(part_ids)),
+                among(self.session, PartNumber.part_id, part_ids),
                 PartNumber.kind.in_(GROUPING_KINDS),
                 PartNumber.brand_code != "",
             )
             .distinct()
+            .subquery()
         )
+        holder = aliased(PartNumber)
         rows = self.session.execute(
-            select(PartNumber.part_id, Part.group_id, PartNumber.number_norm, PartNumber.brand_code)
-            .join(Part, Part.id == PartNumber.part_id)
-            .where(
-                tuple_(PartNumber.number_norm, PartNumber.brand_code).in_(keys),
-                PartNumber.kind.in_(GROUPING_KINDS),
+            select(Part.group_id, holder.number_norm, holder.brand_code)
+            .distinct()
+            .select_from(keys)
+            .join(
+                holder, and_(holder.number_norm == keys.c.number_norm, holder.brand_code == keys.c.brand_code)
             )
+            .join(Part, Part.id == holder.part_id)
+            .where(holder.kind.in_(GROUPING_KINDS))
         ).all()
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def regroup(self, moves: dict[uuid.UUID, uuid.UUID]) -> None:
-        """Move whole groups (old group → surviving group), in one executemany. Group membership is
-        derived from the numbers (which are audited), so this neither bumps ``updated_at`` nor writes
-        audit rows of its own."""
+        """Move whole groups (old group → surviving group): one statement on PostgreSQL, one executemany
+        on SQLite. Group membership is derived from the numbers (which are audited), so this neither
+        bumps ``updated_at`` nor writes audit rows of its own."""
+        moves = {o: n for o, n in moves.items() if o != n}
         if not moves:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text(
+                    "UPDATE parts SET group_id = m.new FROM (SELECT unnest(CAST(:old AS uuid[])) AS old,"
+                    " unnest(CAST(:new AS uuid[])) AS new) m WHERE parts.group_id = m.old"
+                ),
+                {"old": list(moves), "new": list(moves.values())},
+            )
             return
         stmt = (
             update(Part.__table__)  # type: ignore[arg-type]
