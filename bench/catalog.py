@@ -40,6 +40,7 @@ from autotrade.catalog.importer import import_file  # noqa: E402
 from autotrade.catalog.models import Part, PartNumber  # noqa: E402
 from autotrade.core.db import Database  # noqa: E402
 from autotrade.core.migrate import upgrade  # noqa: E402
+from autotrade.core.runtime import tune_gc  # noqa: E402
 from autotrade.core.tenancy import bind_system  # noqa: E402
 from autotrade.jobs.models import JobRun  # noqa: E402
 from autotrade.vehicles.models import VehicleVariant, VinPattern  # noqa: E402
@@ -251,6 +252,7 @@ def main() -> None:
             cat = rng.choice([c for c in LEAVES if any(c.code.startswith(p) for p in sup.categories)])
             typo_q.append(f"{_typo(sup.name.lower(), rng)} {cat.name_en.lower()}")
         dirty_q = [(pid, dirty(num, rng)) for pid, num in targets]
+        tune_gc()  # as the server does once the app is built (autotrade.core.runtime)
         print("queries (service calls, one session, seeded):", flush=True)
         with db.transaction() as s:
             bind_system(s, "bench")

@@ -27,6 +27,7 @@ from autotrade.core.http import (
 )
 from autotrade.core.logging import configure_logging
 from autotrade.core.ratelimit import make_rate_limiter
+from autotrade.core.runtime import tune_gc
 from autotrade.core.settings import Settings, get_settings
 from autotrade.jobs import service as jobs
 
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(Exception, on_unhandled)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    tune_gc()  # the app's long-lived objects are built: keep the collector off them
     return app
 
 

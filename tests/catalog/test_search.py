@@ -274,3 +274,13 @@ def test_last_word_is_a_prefix_only_while_it_is_not_a_known_word(s, catalog):
 
     assert search.correct(s, parse_query("brake pad")).prefix_last is False
     assert search.correct(s, parse_query("brake cera")).prefix_last is True
+
+
+def test_plain_row_views_line_up_with_their_columns():
+    from dataclasses import fields
+
+    from autotrade.catalog.repository import BRAND_FIELDS, CATEGORY_FIELDS, PART_FIELDS
+
+    assert tuple(f.name for f in fields(search.PartView)) == PART_FIELDS
+    assert tuple(f.name for f in fields(search.BrandView)) == BRAND_FIELDS
+    assert tuple(f.name for f in fields(search.CategoryView)) == CATEGORY_FIELDS

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from autotrade.catalog.models import Brand, Category, NumberKind, Part, PartNumber, PartStatus, QualityGrade
-from autotrade.catalog.search import Hit
+from autotrade.catalog.search import BrandView, CategoryView, Hit, PartView
 from autotrade.orgs.schemas import Strict
 
 
@@ -87,7 +87,7 @@ class CategoryOut(BaseModel):
     name_en: str
 
     @classmethod
-    def build(cls, c: Category) -> CategoryOut:
+    def build(cls, c: Category | CategoryView) -> CategoryOut:
         return cls(id=c.id, code=c.code, path=c.path, name_zh=c.name_zh, name_en=c.name_en)
 
 
@@ -100,7 +100,7 @@ class BrandOut(BaseModel):
     country: str | None
 
     @classmethod
-    def build(cls, b: Brand) -> BrandOut:
+    def build(cls, b: Brand | BrandView) -> BrandOut:
         return cls(id=b.id, code=b.code, name=b.name, name_zh=b.name_zh, kind=b.kind, country=b.country)
 
 
@@ -145,7 +145,7 @@ class PartOut(BaseModel):
     group_id: uuid.UUID
 
     @classmethod
-    def build(cls, p: Part, b: Brand, c: Category) -> PartOut:
+    def build(cls, p: Part | PartView, b: Brand | BrandView, c: Category | CategoryView) -> PartOut:
         return cls(
             id=p.id,
             sku=p.sku,

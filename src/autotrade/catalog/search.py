@@ -23,9 +23,11 @@ from autotrade.catalog.documents import (
     category_tag,
     grade_classes,
 )
-from autotrade.catalog.models import Brand, Category, Part, PartNumber
+from autotrade.catalog.models import Brand, Category, Part, PartNumber, PartStatus, QualityGrade
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
+    BRAND_FIELDS,
+    PART_FIELDS,
     BrandRepository,
     CategoryRepository,
     IndexMatch,
@@ -51,11 +53,49 @@ MIN_NUMBER_PREFIX = 4
 # ---- results -----------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class PartView:
+    """A part as a search answer shows it, built from plain rows (constructing transient ORM entities
+    for a few hundred rows cost more than the query)."""
+
+    id: uuid.UUID
+    sku: str
+    brand_number: str
+    name_zh: str
+    name_en: str | None
+    quality_grade: QualityGrade
+    position: str | None
+    material: str | None
+    attributes: dict[str, Any]
+    images: list[str]
+    status: PartStatus
+    group_id: uuid.UUID
+
+
+@dataclass(slots=True)
+class BrandView:
+    id: uuid.UUID
+    code: str
+    name: str
+    name_zh: str | None
+    kind: str
+    country: str | None
+
+
+@dataclass(slots=True)
+class CategoryView:
+    id: uuid.UUID
+    code: str
+    path: str
+    name_zh: str
+    name_en: str
+
+
 @dataclass
 class Hit:
-    part: Part
-    brand: Brand
-    category: Category
+    part: Part | PartView
+    brand: Brand | BrandView
+    category: Category | CategoryView
     why: list[str]
     score: float = 0.0
     relation: str = "match"  # number search: "exact" | "successor" | "interchange" | "prefix"
@@ -91,7 +131,7 @@ class TextSearchResult:
 
 @dataclass
 class CategoryGroup:
-    category: Category
+    category: Category | CategoryView
     items: list[Hit]
     total: int  # parts of this category that fit (items lists the first of them)
 
@@ -426,6 +466,7 @@ def search_variants(
 ) -> VehicleSearchResult:
     """The parts that fit any of these variants (+ optional category subtree), grouped by category:
     each group lists its first ``per_category`` parts (best grade first) and says how many fit in all.
+    The parts, brands and categories of the answer are views built from one query's plain rows.
     Without a category the default is :data:`PER_CATEGORY`; with one, :data:`PER_CATEGORY_FILTERED`."""
     category_path = None
     if category:
@@ -444,12 +485,21 @@ def search_variants(
             code="invalid_limit",
         )
     groups: dict[uuid.UUID, CategoryGroup] = {}
+    brands: dict[uuid.UUID, BrandView] = {}
     rows = PartRepository(session).fitting(variant_ids, category_path, per_category) if variant_ids else []
-    for _rn, in_category, position, note, year_from, year_to, part, brand, cat in rows:
+    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
+    for row in rows:
+        _rn, in_category, position, note, year_from, year_to = row[:6]
+        part = PartView(*row[6 : 6 + np])
+        b_values = row[6 + np : 6 + np + nb]
+        brand = brands.get(b_values[0]) or brands.setdefault(b_values[0], BrandView(*b_values))
+        c_values = row[6 + np + nb :]
+        group = groups.get(c_values[0])
+        if group is None:
+            cat = CategoryView(*c_values)
+            group = groups.setdefault(c_values[0], CategoryGroup(cat, [], int(in_category)))
         years = f", {year_from or ''}–{year_to or ''}" if (year_from or year_to) else ""
         why = [f"fits the vehicle{f' ({position})' if position else ''}{f': {note}' if note else ''}{years}"]
-        groups.setdefault(cat.id, CategoryGroup(cat, [], int(in_category))).items.append(
-            Hit(part, brand, cat, why, relation="fitment")
-        )
+        group.items.append(Hit(part, brand, group.category, why, relation="fitment"))
     ordered = sorted(groups.values(), key=lambda g: g.category.path)
     return VehicleSearchResult(variant_ids=variant_ids, groups=ordered, total=sum(g.total for g in ordered))
