@@ -115,7 +115,7 @@ def build_doc(
 
 
 def chain_zh(position: str | None, material: str | None, chain: Iterable[ChainLink]) -> str:
-    return zh_document(position, material, *(c.name_zh for c in chain))
+    return zh_document(position, material, *(c.name_zh for c in chain), singles=False)
 
 
 def chain_en(chain: Iterable[ChainLink]) -> str:

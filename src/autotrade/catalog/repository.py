@@ -454,6 +454,29 @@ class SearchIndex:
         )
         self.session.execute(text(self.SQLITE_INSERT), rows)
 
+    @staticmethod
+    def _pg_match(
+        q: ParsedQuery, weights: str, tags: Sequence[str], params: dict[str, Any], name: str
+    ) -> str:
+        """The tsquery of ``q`` restricted to lexemes of these weights (A title, B body), AND the tags.
+        Only fixed fragments are formatted into the SQL; every value is a bind parameter."""
+        queries = []
+        if q.zh_phrases:
+            params[f"{name}zh"] = " & ".join(
+                "(" + " <-> ".join(f"'{t}':{weights}" for t in ph) + ")" for ph in q.zh_phrases
+            )
+            queries.append(f"to_tsquery('simple', :{name}zh)")
+        if q.words:
+            params[f"{name}en"] = " & ".join(
+                f"'{word}':*{weights}" if i == len(q.words) - 1 and q.prefix_last else f"'{word}':{weights}"
+                for i, word in enumerate(q.words)
+            )
+            queries.append(f"to_tsquery('english', :{name}en)")
+        if tags:
+            params[f"{name}tags"] = " & ".join(f"'{t}':D" for t in tags)
+            queries.append(f"to_tsquery('simple', :{name}tags)")
+        return " && ".join(queries)
+
     def first_matches(
         self,
         q: ParsedQuery,
@@ -470,24 +493,7 @@ class SearchIndex:
         params: dict[str, Any] = {"cap": limit}
         low, high = classes
         if self.pg:
-            # Only fixed fragments are formatted in; every value is a bind parameter.
-            w = "A" if title_only else "AB"
-            queries = []
-            if q.zh_phrases:
-                params["zh"] = " & ".join(
-                    "(" + " <-> ".join(f"'{t}':{w}" for t in ph) + ")" for ph in q.zh_phrases
-                )
-                queries.append("to_tsquery('simple', :zh)")
-            if q.words:
-                params["en"] = " & ".join(
-                    f"'{word}':*{w}" if i == len(q.words) - 1 and q.prefix_last else f"'{word}':{w}"
-                    for i, word in enumerate(q.words)
-                )
-                queries.append("to_tsquery('english', :en)")
-            if tags:
-                params["tags"] = " & ".join(f"'{t}':D" for t in tags)
-                queries.append("to_tsquery('simple', :tags)")
-            match = " && ".join(queries)
+            match = self._pg_match(q, "A" if title_only else "AB", tags, params, "m")
             # One branch per rank class, each on its own partial GIN index; the Append runs them in
             # order and the outer LIMIT stops it as soon as enough rows came back. A sequential scan
             # would read whole classes, so it is switched off for this transaction (a search request).

@@ -28,14 +28,18 @@ def latin_words(text: str) -> list[str]:
     return LATIN_WORD.findall(_norm(text))
 
 
-def zh_document(*texts: str | None) -> str:
-    """Index form of Chinese text: bigrams of each run in order, then the single characters."""
+def zh_document(*texts: str | None, singles: bool = True) -> str:
+    """Index form of Chinese text: bigrams of each run in order, then the single characters — all of
+    them with ``singles``, else only runs of one character (a one-character query word is matched
+    against the title; the characters of category names, 系 of 制动系统 in every brake part, would make
+    long posting lists that every query with such a character has to walk)."""
     bigrams: list[str] = []
     chars: list[str] = []
     for text in texts:
         for run in cjk_runs(text or ""):
             bigrams.extend(run[i : i + 2] for i in range(len(run) - 1))
-            chars.extend(run)
+            if singles or len(run) == 1:
+                chars.extend(run)
     return " ".join(bigrams + chars)
 
 
