@@ -6,7 +6,7 @@ The full-text index is dialect-specific (FTS5 on SQLite, tsvector on PostgreSQL;
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, select, text, update
@@ -47,6 +47,26 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def among_param(dialect: str, column: Any, name: str) -> Any:
+    """``column IN :name`` for a statement built once and run with a list for ``name`` (see :func:`among`)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def cached_statement(session: Session, name: str, build: Callable[[str], Any]) -> Any:
+    """A search statement built once per dialect and reused: building a select with its joins and window
+    functions, and its cache key, cost more than running it (bind parameters carry the values)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _STATEMENTS.get((dialect, name))
+    if stmt is None:
+        stmt = _STATEMENTS[(dialect, name)] = build(dialect)
+    return stmt
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -124,12 +144,17 @@ class PartRepository(Repository[Part]):
         """Parts with their brand and category, in one query."""
         if not part_ids:
             return []
-        rows = self.session.execute(
-            select(Part, Brand, Category)
-            .join(Brand, Brand.id == Part.brand_id)
-            .join(Category, Category.id == Part.category_id)
-            .where(among(self.session, Part.id, part_ids))
-        ).all()
+        stmt = cached_statement(
+            self.session,
+            "with_names",
+            lambda d: (
+                select(Part, Brand, Category)
+                .join(Brand, Brand.id == Part.brand_id)
+                .join(Category, Category.id == Part.category_id)
+                .where(among_param(d, Part.id, "ids"))
+            ),
+        )
+        rows = self.session.execute(stmt, {"ids": list(part_ids)}).all()
         return [(p, b, c) for p, b, c in rows]
 
     def document_sources(self, part_ids: Sequence[uuid.UUID]) -> list[Any]:
@@ -161,11 +186,16 @@ class PartRepository(Repository[Part]):
     def numbers_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PartNumber]]:
         out: dict[uuid.UUID, list[PartNumber]] = {pid: [] for pid in part_ids}
         if part_ids:
-            for n in self.session.scalars(
-                select(PartNumber)
-                .where(among(self.session, PartNumber.part_id, part_ids))
-                .order_by(PartNumber.kind, PartNumber.number_norm)
-            ):
+            stmt = cached_statement(
+                self.session,
+                "numbers_of",
+                lambda d: (
+                    select(PartNumber)
+                    .where(among_param(d, PartNumber.part_id, "ids"))
+                    .order_by(PartNumber.kind, PartNumber.number_norm)
+                ),
+            )
+            for n in self.session.scalars(stmt, {"ids": list(part_ids)}):
                 out[n.part_id].append(n)
         return out
 
@@ -174,11 +204,16 @@ class PartRepository(Repository[Part]):
         wanted = [n for n in set(numbers) if n]
         if not wanted:
             return []
-        rows = self.session.execute(
-            select(PartNumber, Part.group_id)
-            .join(Part, Part.id == PartNumber.part_id)
-            .where(among(self.session, PartNumber.number_norm, wanted))
-        ).all()
+        stmt = cached_statement(
+            self.session,
+            "holders_with_groups",
+            lambda d: (
+                select(PartNumber, Part.group_id)
+                .join(Part, Part.id == PartNumber.part_id)
+                .where(among_param(d, PartNumber.number_norm, "numbers"))
+            ),
+        )
+        rows = self.session.execute(stmt, {"numbers": wanted}).all()
         return [(n, g) for n, g in rows]
 
     def groups_with_names(
@@ -188,16 +223,20 @@ class PartRepository(Repository[Part]):
         groups = list(set(group_ids))
         if not groups:
             return []
-        rows = self.session.execute(
-            select(Part, Brand, Category)
-            .join(Brand, Brand.id == Part.brand_id)
-            .join(Category, Category.id == Part.category_id)
-            .where(among(self.session, Part.group_id, groups))
-            .order_by(
-                case((among(self.session, Part.id, list(first) or [uuid.UUID(int=0)]), 0), else_=1), Part.id
-            )
-            .limit(limit)
-        ).all()
+        stmt = cached_statement(
+            self.session,
+            "groups_with_names",
+            lambda d: (
+                select(Part, Brand, Category)
+                .join(Brand, Brand.id == Part.brand_id)
+                .join(Category, Category.id == Part.category_id)
+                .where(among_param(d, Part.group_id, "groups"))
+                .order_by(case((among_param(d, Part.id, "first"), 0), else_=1), Part.id)
+                .limit(bindparam("lim"))
+            ),
+        )
+        params = {"groups": groups, "first": list(first) or [uuid.UUID(int=0)], "lim": limit}
+        rows = self.session.execute(stmt, params).all()
         return [(p, b, c) for p, b, c in rows]
 
     def holders_of_prefix(self, prefix: str, limit: int) -> Sequence[PartNumber]:
@@ -214,17 +253,26 @@ class PartRepository(Repository[Part]):
         """How many variants each part fits (parts with none are left out)."""
         if not part_ids:
             return {}
-        stmt = (
-            select(Fitment.part_id, func.count())
-            .where(among(self.session, Fitment.part_id, part_ids))
-            .group_by(Fitment.part_id)
+        stmt = cached_statement(
+            self.session,
+            "fitment_counts",
+            lambda d: (
+                select(Fitment.part_id, func.count())
+                .where(among_param(d, Fitment.part_id, "ids"))
+                .group_by(Fitment.part_id)
+            ),
         )
-        return {pid: int(n) for pid, n in self.session.execute(stmt)}
+        return {pid: int(n) for pid, n in self.session.execute(stmt, {"ids": list(part_ids)})}
 
     def fitment_sample(self, part_ids: Sequence[uuid.UUID], per_part: int) -> list[Any]:
         """Up to ``per_part`` fitting variants per part with names, plus each part's total count."""
         if not part_ids:
             return []
+        stmt = cached_statement(self.session, "fitment_sample", self._fitment_sample)
+        return list(self.session.execute(stmt, {"ids": list(part_ids), "per_part": per_part}).all())
+
+    @staticmethod
+    def _fitment_sample(dialect: str) -> Any:
         ranked = (
             select(
                 Fitment.part_id,
@@ -236,7 +284,7 @@ class PartRepository(Repository[Part]):
                 func.row_number().over(partition_by=Fitment.part_id, order_by=Fitment.variant_id).label("rn"),
                 func.count().over(partition_by=Fitment.part_id).label("total"),
             )
-            .where(among(self.session, Fitment.part_id, part_ids))
+            .where(among_param(dialect, Fitment.part_id, "ids"))
             .subquery()
         )
         stmt = (
@@ -259,9 +307,9 @@ class PartRepository(Repository[Part]):
             .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
             .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(ranked.c.rn <= per_part)
+            .where(ranked.c.rn <= bindparam("per_part"))
         )
-        return list(self.session.execute(stmt).all())
+        return stmt
 
     def fitting(
         self, variant_ids: Sequence[uuid.UUID], category_path: str | None, per_category: int
