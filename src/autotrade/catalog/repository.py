@@ -319,6 +319,17 @@ class PartRepository(Repository[Part]):
         Plain rows (a few hundred ORM entities cost more than the query): rank in category, parts in
         category, position, note, year from, year to, then :data:`PART_FIELDS`, :data:`BRAND_FIELDS`
         and :data:`CATEGORY_FIELDS` of the part."""
+        filtered = category_path is not None
+        stmt = cached_statement(
+            self.session, f"fitting:{filtered}", lambda d: self._fitting(d, filtered=filtered)
+        )
+        params: dict[str, Any] = {"variants": list(variant_ids), "per_category": per_category}
+        if filtered:
+            params["cpath"], params["cprefix"] = category_path, f"{category_path}/%"
+        return list(self.session.execute(stmt, params).all())
+
+    @staticmethod
+    def _fitting(dialect: str, *, filtered: bool) -> Any:
         fit = (
             select(
                 Fitment.part_id,
@@ -327,7 +338,7 @@ class PartRepository(Repository[Part]):
                 func.min(Fitment.year_from).label("year_from"),
                 func.max(Fitment.year_to).label("year_to"),
             )
-            .where(among(self.session, Fitment.variant_id, variant_ids))
+            .where(among_param(dialect, Fitment.variant_id, "variants"))
             .group_by(Fitment.part_id)
             .subquery()
         )
@@ -346,9 +357,9 @@ class PartRepository(Repository[Part]):
             .join(Part, Part.id == fit.c.part_id)
             .where(Part.status == "active")
         )
-        if category_path:
+        if filtered:
             below = select(Category.id).where(
-                (Category.path == category_path) | Category.path.startswith(category_path + "/")
+                (Category.path == bindparam("cpath")) | Category.path.like(bindparam("cprefix"))
             )
             ranked = ranked.where(Part.category_id.in_(below))
         r = ranked.subquery()
@@ -367,10 +378,10 @@ class PartRepository(Repository[Part]):
             .join(Part, Part.id == r.c.part_id)
             .join(Brand, Brand.id == Part.brand_id)
             .join(Category, Category.id == Part.category_id)
-            .where(r.c.rn <= per_category)
+            .where(r.c.rn <= bindparam("per_category"))
             .order_by(Category.path, r.c.rn)
         )
-        return list(self.session.execute(stmt).all())
+        return stmt
 
     # ---- interchange groups ------------------------------------------------------------------------
 
