@@ -242,12 +242,17 @@ class PartRepository(Repository[Part]):
     def holders_of_prefix(self, prefix: str, limit: int) -> Sequence[PartNumber]:
         """Numbers starting with ``prefix``, as an index range (works the same on both databases)."""
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return self.session.scalars(
-            select(PartNumber)
-            .where(PartNumber.number_norm >= prefix, PartNumber.number_norm < upper)
-            .order_by(PartNumber.number_norm)
-            .limit(limit)
-        ).all()
+        stmt = cached_statement(
+            self.session,
+            "holders_of_prefix",
+            lambda d: (
+                select(PartNumber)
+                .where(PartNumber.number_norm >= bindparam("low"), PartNumber.number_norm < bindparam("high"))
+                .order_by(PartNumber.number_norm)
+                .limit(bindparam("lim"))
+            ),
+        )
+        return self.session.scalars(stmt, {"low": prefix, "high": upper, "lim": limit}).all()
 
     def fitment_counts(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         """How many variants each part fits (parts with none are left out)."""
