@@ -176,6 +176,9 @@ def _generate(db: Database, args: argparse.Namespace, results: dict[str, Any]) -
     else:
         with db.engine.connect() as c:
             c.exec_driver_sql("ANALYZE")
+            # The generator's one transaction leaves the whole catalogue in the WAL; move it into the
+            # database file as SQLite's checkpointing does over time on a running system.
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def main() -> None:
