@@ -38,7 +38,7 @@ from autotrade.catalog.generate_numbers import dirty  # noqa: E402
 from autotrade.catalog.generate_vocab import LEAVES, MAKES, MATERIAL_ZH, SUPPLIERS  # noqa: E402
 from autotrade.catalog.importer import import_file  # noqa: E402
 from autotrade.catalog.models import Part, PartNumber  # noqa: E402
-from autotrade.core.db import Database  # noqa: E402
+from autotrade.core.db import SQLITE_CACHE_MB, Database  # noqa: E402
 from autotrade.core.migrate import upgrade  # noqa: E402
 from autotrade.core.runtime import tune_gc  # noqa: E402
 from autotrade.core.tenancy import bind_system  # noqa: E402
@@ -190,6 +190,12 @@ def main() -> None:
     ap.add_argument("--import-rows", type=int, default=50_000, help="parts rows for the importer run")
     ap.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database")
     ap.add_argument(
+        "--sqlite-cache-mb",
+        type=int,
+        default=SQLITE_CACHE_MB,
+        help="SQLite page cache per connection (AUTOTRADE_SQLITE_CACHE_MB of the server)",
+    )
+    ap.add_argument(
         "--reuse",
         metavar="URL",
         help="query a catalogue kept by an earlier --keep run (no generation; the database is kept)",
@@ -210,8 +216,9 @@ def main() -> None:
         "skus": args.skus,
         "seed": args.seed,
         "backend": "postgresql" if args.db else "sqlite",
+        "sqlite_cache_mb": None if args.db else args.sqlite_cache_mb,
     }
-    db = Database(url)
+    db = Database(url, sqlite_cache_mb=args.sqlite_cache_mb)
     try:
         upgrade(db)
         if not args.reuse:

@@ -45,7 +45,7 @@ def _database():  # type: ignore[no-untyped-def]
     settings = get_settings()
     settings.check_production()
     crypto.configure(settings)
-    return Database(settings.database_url)
+    return Database(settings.database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
 
 
 def _fail(msg: str, code: int = 1) -> None:

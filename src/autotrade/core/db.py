@@ -84,7 +84,10 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=_same_as_created, onupdate=utcnow)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+SQLITE_CACHE_MB = 64  # page cache per connection (Settings.sqlite_cache_mb)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, cache_mb: int = SQLITE_CACHE_MB) -> None:
     # Take over transaction control from pysqlite so BEGIN/SAVEPOINT behave as on a server database.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -92,6 +95,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # SQLite's own page cache, per connection: it keeps the hot pages of a large catalogue in the
+    # process when the operating system's file cache does not (docs/performance.md, 2026-11-28).
+    cur.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
     cur.close()
 
 
@@ -101,13 +107,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
+def make_engine(url: str, *, sqlite_cache_mb: int = SQLITE_CACHE_MB, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kw)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, sqlite_cache_mb))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if "poolclass" not in kw:

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     job_max_attempts: int = 3
     job_redeliver_seconds: int = 300  # a queued job still pending after this is sent again
     import_dir: Path = Path("var") / "imports"  # catalogue uploads and import error reports
+    # SQLite only: page cache per pooled connection, in MiB (grows only as pages are read).
+    sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
 
     @field_validator("database_url")
     @classmethod
