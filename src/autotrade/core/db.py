@@ -95,8 +95,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, cache_mb: int = SQLITE_CACHE_
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA synchronous=NORMAL")
-    # SQLite's own page cache, per connection: it keeps the hot pages of a large catalogue in the
-    # process when the operating system's file cache does not (docs/performance.md, 2026-11-28).
+    # SQLite's own page cache, per connection (SQLite's default is 2 MiB). Measured on the 1M-part
+    # catalogue (docs/performance.md, 2026-11-28): 1,000 random VIN searches 28.7/57.6 → 17.8/34.5 ms
+    # p50/p99 with 2 GiB; the whole benchmark mix showed no difference between 64 MiB and 2 GiB.
     cur.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
     cur.close()
 
