@@ -218,3 +218,25 @@ def test_rank_classes_match_the_migration() -> None:
 
     m = importlib.import_module("autotrade.migrations.versions.0003_search_index_order")
     assert m.RANK_CLASSES == RANK_CLASSES
+
+
+def test_migration_0003_rebuilds_the_documents_of_stored_parts(db: Database) -> None:
+    """Upgrading a database that already holds parts re-indexes them (downgrade to 0002, whose search
+    structures come back empty, then upgrade again)."""
+    from alembic import command
+
+    from autotrade.core.migrate import alembic_config, upgrade
+
+    _generate(db, skus=200)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        before = _documents(s)
+    assert len(before) == 200
+    command.downgrade(alembic_config(db.url), "0002")
+    with db.engine.connect() as c:
+        table = "part_search" if db.engine.dialect.name == "postgresql" else "part_search_docs"
+        assert c.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0
+    upgrade(db)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        assert _documents(s) == before
