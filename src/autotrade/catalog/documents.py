@@ -79,6 +79,17 @@ class ChainLink:
     name_en: str
 
 
+def category_chains(categories: Mapping[str, tuple[str, str, str, str]]) -> dict[str, tuple[ChainLink, ...]]:
+    """Per category code, the category's ancestors from the root and itself (so "前刹车片" is also found
+    as 制动系统). ``categories``: code → (id hex, path, name_zh, name_en) of every category."""
+
+    def chain(code: str) -> tuple[ChainLink, ...]:
+        path = [categories[c] for c in categories[code][1].split("/") if c in categories]
+        return tuple(ChainLink(c[0], c[2], c[3]) for c in path or [categories[code]])
+
+    return {code: chain(code) for code in categories}
+
+
 def attribute_text(attributes: Mapping[str, Any] | None) -> str:
     return " ".join(str(v) for v in (attributes or {}).values())
 

@@ -10,12 +10,11 @@ and index key as :class:`autotrade.catalog.repository.SearchIndex`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.documents import ChainLink, Doc, build_doc
+from autotrade.catalog.documents import Doc, build_doc, category_chains
 from autotrade.catalog.generate_writer import RowWriter
 from autotrade.catalog.repository import SearchIndex
 
@@ -25,13 +24,7 @@ DOC_FIELDS = ("title_zh", "title_en", "body_zh", "body_en", "tags", "brand_id_he
 class DocBuilder:
     def __init__(self, categories: dict[str, tuple[str, str, str, str]]) -> None:
         """``categories``: code → (id hex, path, name_zh, name_en) of every category in the database."""
-        self.categories = categories
-        self.chain = lru_cache(maxsize=1000)(self._chain)
-
-    def _chain(self, code: str) -> tuple[ChainLink, ...]:
-        cats = self.categories
-        links = [cats[c] for c in cats[code][1].split("/") if c in cats] or [cats[code]]
-        return tuple(ChainLink(c[0], c[2], c[3]) for c in links)
+        self.chains = category_chains(categories)
 
     def doc(
         self,
@@ -56,7 +49,7 @@ class DocBuilder:
             position=position,
             material=material,
             attributes=attributes,
-            chain=self.chain(code),
+            chain=self.chains[code],
             grade=grade,
             status=status,
         )

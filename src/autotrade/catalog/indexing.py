@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.documents import ChainLink, build_doc
+from autotrade.catalog.documents import build_doc, category_chains
 from autotrade.catalog.repository import (
     BrandRepository,
     CategoryRepository,
@@ -72,15 +72,9 @@ def merge_groups(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
 def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     """(Re)build the full-text documents of these parts. Returns how many were indexed."""
     session.flush()
-    by_code = {c.code: c for c in CategoryRepository(session).all()}
-    # The category and its ancestors, per category: "前刹车片" is also found as 制动系统.
-    chains = {
-        c.id: [
-            ChainLink(x.id.hex, x.name_zh, x.name_en)
-            for x in ([by_code[k] for k in c.path.split("/") if k in by_code] or [c])
-        ]
-        for c in by_code.values()
-    }
+    categories = CategoryRepository(session).all()
+    by_code = category_chains({c.code: (c.id.hex, c.path, c.name_zh, c.name_en) for c in categories})
+    chains = {c.id: by_code[c.code] for c in categories}
     parts = PartRepository(session)
     index = SearchIndex(session)
     done = 0

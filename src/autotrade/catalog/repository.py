@@ -16,27 +16,15 @@ from sqlalchemy.orm import Session, aliased
 from autotrade.catalog.documents import GRADE_ORDER, RANK_CLASSES, RANK_SHIFT, Doc
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.catalog.text import ParsedQuery
+from autotrade.catalog.views import BrandView, CategoryView, PartView, fields_of
 from autotrade.core.repository import Repository
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
 
 GROUPING_KINDS = ("oe", "brand", "trade", "aftermarket", "replacement")
-# The columns a search hit shows (search.PartView / BrandView / CategoryView, in their field order).
-PART_FIELDS = (
-    "id",
-    "sku",
-    "brand_number",
-    "name_zh",
-    "name_en",
-    "quality_grade",
-    "position",
-    "material",
-    "attributes",
-    "images",
-    "status",
-    "group_id",
-)
-BRAND_FIELDS = ("id", "code", "name", "name_zh", "kind", "country")
-CATEGORY_FIELDS = ("id", "code", "path", "name_zh", "name_en")
+# The columns a search hit shows, in the order its view is built from.
+PART_FIELDS = fields_of(PartView)
+BRAND_FIELDS = fields_of(BrandView)
+CATEGORY_FIELDS = fields_of(CategoryView)
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
@@ -86,15 +74,6 @@ class CategoryRepository(Repository[Category]):
     def all(self) -> Sequence[Category]:
         return self.session.scalars(select(Category).order_by(Category.path)).all()
 
-    def by_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Category]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        return {
-            c.id: c
-            for c in self.session.scalars(select(Category).where(among(self.session, Category.id, wanted)))
-        }
-
 
 class BrandRepository(Repository[Brand]):
     model = Brand
@@ -115,14 +94,6 @@ class BrandRepository(Repository[Brand]):
 
     def all(self) -> Sequence[Brand]:
         return self.session.scalars(select(Brand).order_by(Brand.code)).all()
-
-    def by_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Brand]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        return {
-            b.id: b for b in self.session.scalars(select(Brand).where(among(self.session, Brand.id, wanted)))
-        }
 
 
 class PartRepository(Repository[Part]):

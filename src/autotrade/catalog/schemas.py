@@ -6,7 +6,8 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from autotrade.catalog.models import Brand, Category, NumberKind, Part, PartNumber, PartStatus, QualityGrade
-from autotrade.catalog.search import BrandView, CategoryView, Hit, PartView
+from autotrade.catalog.search import Hit
+from autotrade.catalog.views import BrandView, CategoryView, PartView
 from autotrade.orgs.schemas import Strict
 
 

@@ -23,7 +23,7 @@ from autotrade.catalog.documents import (
     category_tag,
     grade_classes,
 )
-from autotrade.catalog.models import Brand, Category, Part, PartNumber, PartStatus, QualityGrade
+from autotrade.catalog.models import Brand, Category, Part, PartNumber
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
     BRAND_FIELDS,
@@ -36,6 +36,7 @@ from autotrade.catalog.repository import (
     VocabularyRepository,
 )
 from autotrade.catalog.text import ParsedQuery, parse_query
+from autotrade.catalog.views import BrandView, CategoryView, PartView
 from autotrade.core.errors import ValidationFailed
 
 FACET_CAP = 1000  # facets count the best this-many matches
@@ -51,44 +52,6 @@ MIN_NUMBER_PREFIX = 4
 
 
 # ---- results -----------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class PartView:
-    """A part as a search answer shows it, built from plain rows (constructing transient ORM entities
-    for a few hundred rows cost more than the query)."""
-
-    id: uuid.UUID
-    sku: str
-    brand_number: str
-    name_zh: str
-    name_en: str | None
-    quality_grade: QualityGrade
-    position: str | None
-    material: str | None
-    attributes: dict[str, Any]
-    images: list[str]
-    status: PartStatus
-    group_id: uuid.UUID
-
-
-@dataclass(slots=True)
-class BrandView:
-    id: uuid.UUID
-    code: str
-    name: str
-    name_zh: str | None
-    kind: str
-    country: str | None
-
-
-@dataclass(slots=True)
-class CategoryView:
-    id: uuid.UUID
-    code: str
-    path: str
-    name_zh: str
-    name_en: str
 
 
 @dataclass

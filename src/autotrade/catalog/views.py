@@ -1,0 +1,54 @@
+"""Plain views of catalogue rows for search answers: slotted dataclasses built straight from a query's
+columns (constructing ORM entities for a few hundred rows cost more than the query). Their field names
+are the column names they are read from (:func:`fields_of`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from typing import Any
+
+from autotrade.catalog.models import PartStatus, QualityGrade
+
+
+def fields_of(view: type[Any]) -> tuple[str, ...]:
+    """The view's fields in order: the columns to select, in the same order, to build it."""
+    return tuple(f.name for f in fields(view))
+
+
+@dataclass(slots=True)
+class PartView:
+    """A part as a search answer shows it, built from plain rows (constructing transient ORM entities
+    for a few hundred rows cost more than the query)."""
+
+    id: uuid.UUID
+    sku: str
+    brand_number: str
+    name_zh: str
+    name_en: str | None
+    quality_grade: QualityGrade
+    position: str | None
+    material: str | None
+    attributes: dict[str, Any]
+    images: list[str]
+    status: PartStatus
+    group_id: uuid.UUID
+
+
+@dataclass(slots=True)
+class BrandView:
+    id: uuid.UUID
+    code: str
+    name: str
+    name_zh: str | None
+    kind: str
+    country: str | None
+
+
+@dataclass(slots=True)
+class CategoryView:
+    id: uuid.UUID
+    code: str
+    path: str
+    name_zh: str
+    name_en: str
