@@ -4,10 +4,17 @@ Company B's owner (who holds every company permission) calls every route with co
 each one answers 404 (platform routes: 403, B holds no platform permission), list routes never show
 A's ids, and afterwards every row of company A is exactly as it was. A new route with a path
 parameter this test does not know fails it until the route is added here.
+
+Later domains plug in without editing this file: a module ``tests/<domain>/isolation.py`` may define
+``foreign_resources(world) -> dict[str, str]`` (company-A resources by path-parameter name),
+``JSON_BODIES`` (minimal valid bodies by (method, path)) and ``SNAPSHOT_MODELS`` (tenant-scoped models
+whose company-A rows must be unchanged afterwards).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import uuid
 from typing import Any
@@ -53,6 +60,25 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
+def _domain_modules() -> list[Any]:
+    import tests
+
+    mods = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                mods.append(importlib.import_module(f"tests.{info.name}.isolation"))
+            except ModuleNotFoundError as e:
+                if e.name != f"tests.{info.name}.isolation":
+                    raise
+    return mods
+
+
+DOMAINS = _domain_modules()
+for _mod in DOMAINS:
+    JSON_BODIES.update(getattr(_mod, "JSON_BODIES", {}))
+
+
 def _branch_body() -> dict[str, Any]:
     return {
         "name": "劫持分店",
@@ -85,7 +111,8 @@ def _snapshot(db: Any, org_ids: set[uuid.UUID]) -> dict[str, list[tuple[Any, ...
     out = {}
     with db.session() as s:
         bind_system(s, "test")
-        for model in (Org, OrgContact, User, UserRole, Role, ApiKey, JobRun):
+        extra = [m for mod in DOMAINS for m in getattr(mod, "SNAPSHOT_MODELS", ())]
+        for model in (Org, OrgContact, User, UserRole, Role, ApiKey, JobRun, *extra):
             col = model.id if model is Org else model.org_id
             rows = s.scalars(select(model).where(col.in_(org_ids)).order_by(model.id)).all()
             out[model.__tablename__] = [
@@ -103,13 +130,17 @@ def _foreign_resources(world: Any) -> dict[str, str]:
     with world.db.transaction() as s:
         bind_system(s, "test")
         run = jobs.submit(s, "system.purge", org_id=world.orgs["a"])
-    return {
+    found = {
         "company_id": str(world.orgs["a"]),
         "user_id": str(world.users["a_viewer"]),
         "role_id": role["id"],
         "key_id": key["id"],
         "job_id": str(run.id),
     }
+    for mod in DOMAINS:
+        if hasattr(mod, "foreign_resources"):
+            found.update(mod.foreign_resources(world))
+    return found
 
 
 def test_company_b_cannot_read_or_change_company_a_on_any_route(client, app, world, db):

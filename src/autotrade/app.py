@@ -70,13 +70,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.rate_limiter = make_rate_limiter(settings.redis_url)
 
     from autotrade.audit.api import router as audit_router
+    from autotrade.cart.api import router as cart_router
     from autotrade.catalog.api import router as catalog_router
     from autotrade.catalog.import_api import router as catalog_import_router
     from autotrade.core.health import router as health_router
+    from autotrade.events.api import router as events_router
     from autotrade.iam.api import router as iam_router
+    from autotrade.inventory.api import router as inventory_router
     from autotrade.jobs.api import router as jobs_router
+    from autotrade.orders.api import router as orders_router
     from autotrade.orgs.api import platform as orgs_platform
     from autotrade.orgs.api import router as orgs_router
+    from autotrade.pricing.api import router as pricing_router
     from autotrade.vehicles.api import router as vehicles_router
     from autotrade.web import pages
 
@@ -90,6 +95,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         vehicles_router,
         catalog_router,
         catalog_import_router,
+        inventory_router,
+        pricing_router,
+        cart_router,
+        orders_router,
+        events_router,
         pages.router,
     )
     for r in routers:

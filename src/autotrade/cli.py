@@ -28,10 +28,14 @@ app.add_typer(keys_app, name="keys")
 
 def _register_domain_commands() -> None:
     from autotrade.catalog.cli import app as catalog_app
+    from autotrade.inventory.cli import app as stock_app
+    from autotrade.orders.cli import app as orders_app
     from autotrade.vehicles.cli import app as vin_app
 
     app.add_typer(vin_app, name="vin")
     app.add_typer(catalog_app, name="catalog")
+    app.add_typer(stock_app, name="stock")
+    app.add_typer(orders_app, name="orders")
 
 
 _register_domain_commands()

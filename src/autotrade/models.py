@@ -1,5 +1,10 @@
 """Imports every domain's models so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+import autotrade.cart.models
+import autotrade.events.models
+import autotrade.inventory.models
+import autotrade.orders.models
+import autotrade.pricing.models  # noqa: F401
 from autotrade.audit.models import AuditLog
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.core.db import Base

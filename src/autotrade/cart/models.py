@@ -1,0 +1,1 @@
+"""cart: tables (see the package docstring)."""

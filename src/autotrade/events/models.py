@@ -1,0 +1,1 @@
+"""events: tables (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Warehouses, stock levels, stock movements, alliances (shared inventory), transfers, low-stock alerts."""

@@ -1,0 +1,1 @@
+"""inventory: tables (see the package docstring)."""

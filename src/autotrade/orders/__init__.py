@@ -1,0 +1,1 @@
+"""Checkout, allocation and reservation, orders and their state machine, shipments, returns, disputes."""

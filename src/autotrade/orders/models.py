@@ -1,0 +1,1 @@
+"""orders: tables (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Offers, volume tiers, customer groups, price policies, the pricing service and price comparison."""

@@ -1,0 +1,1 @@
+"""pricing: tables (see the package docstring)."""
