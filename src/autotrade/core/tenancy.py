@@ -98,6 +98,9 @@ class TenantScoped:
     or for the company table itself a synonym of ``id``)."""
 
     __tenant_shared_null__: ClassVar[bool] = False  # True: rows with a NULL owner are visible to all
+    # Other columns naming a company that is a party to the row (an order's supplier beside its buyer
+    # in ``org_id``): the row is visible to the caller when any of them is in scope.
+    __tenant_parties__: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def tenant_criteria(cls) -> ColumnElement[bool]:
@@ -105,6 +108,11 @@ class TenantScoped:
             return true()
         column = cls.org_id  # type: ignore[attr-defined]
         clause = column.in_(bindparam(SCOPE_PARAM, expanding=True))
+        if cls.__tenant_parties__:
+            others = [
+                getattr(cls, c).in_(bindparam(SCOPE_PARAM, expanding=True)) for c in cls.__tenant_parties__
+            ]
+            clause = or_(clause, *others)
         if cls.__tenant_shared_null__:
             return or_(clause, column.is_(None))
         return clause

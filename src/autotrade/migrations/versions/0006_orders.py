@@ -1,4 +1,4 @@
-"""orders: carts, requisition lists, orders, allocations, shipments, returns, disputes
+"""orders: orders, allocations, shipments, returns, disputes
 
 Revision ID: 0006
 Revises: 0005
