@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     import_dir: Path = Path("var") / "imports"  # catalogue uploads and import error reports
     # SQLite only: page cache per pooled connection, in MiB (grows only as pages are read).
     sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
+    # Webhooks (docs/webhooks.md): may endpoints be on loopback/private/link-local addresses?
+    # Unset: yes in development and test, no in production (SSRF guard).
+    webhook_allow_private: bool | None = None
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # Seconds an app node reuses the principal of a bearer access token (0: look it up every request).
+    # A change to users, roles, companies or keys committed on this node clears it at once; other
+    # nodes see it within this many seconds (decision 0004).
+    auth_cache_seconds: int = Field(default=5, ge=0, le=300)
 
     @field_validator("database_url")
     @classmethod

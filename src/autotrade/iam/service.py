@@ -32,6 +32,7 @@ from autotrade.core.security import (
 )
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal, expand_permissions
+from autotrade.iam import principal_cache
 from autotrade.iam.errors import (
     AccountDisabled,
     AccountLocked,
@@ -96,11 +97,16 @@ def principal_for_user(
 def authenticate_bearer(session: Session, settings: Settings, token: str) -> Principal:
     if token.startswith(API_KEY_PREFIX + "_"):
         return authenticate_api_key(session, token)
-    claims = decode_access_token(settings.secret_key, token)
+    claims = decode_access_token(settings.secret_key, token)  # signature and expiry, every time
+    cached = principal_cache.cache.get(token)
+    if cached is not None:
+        return cached
     user = UserRepository(session).get_any_tenant(uuid.UUID(claims["sub"]))
     if user is None or user.status != UserStatus.active:
         raise NotAuthenticated("user no longer active", code="invalid_token")
-    return principal_for_user(session, user)
+    principal = principal_for_user(session, user)
+    principal_cache.cache.put(token, principal, settings.auth_cache_seconds)
+    return principal
 
 
 def authenticate_api_key(session: Session, raw: str) -> Principal:
