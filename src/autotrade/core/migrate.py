@@ -35,6 +35,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
         bind_system(session, "migrate")
         sync_builtin_roles(session)
         ensure_schedule(session, "purge", "system.purge", 3600)
+        ensure_schedule(session, "orders.auto_cancel", "orders.auto_cancel", 60)
+        ensure_schedule(session, "events.dispatch", "events.dispatch", 15)  # webhooks (docs/webhooks.md)
 
 
 def current(db: Database) -> str | None:
