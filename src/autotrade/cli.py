@@ -107,7 +107,7 @@ def db_current() -> None:
 
 @app.command()
 def demo() -> None:
-    """Load demo companies and users (idempotent) and print their logins."""
+    """Load demo companies, users, catalogue and trading data (idempotent) and print the logins."""
     from autotrade import demo as demo_data
     from autotrade.core.tenancy import bind_system
 
@@ -121,10 +121,17 @@ def demo() -> None:
     from autotrade.catalog.demo import load_demo_catalog
 
     catalogue = load_demo_catalog(db)
+    # Demo trading data (autotrade.trading_demo): warehouses, stock, offers, price policies, an alliance.
+    from autotrade.trading_demo import load_trading_demo
+
+    with db.transaction() as session:
+        bind_system(session, "demo")
+        trading = load_trading_demo(session)
     typer.echo(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD})")
     for company, kind, email, role in logins:
         typer.echo(f"  {kind:<13} {role:<15} {email:<45} {company}")
     typer.echo("Demo catalogue rows: " + ", ".join(f"{k} {v['read']}" for k, v in catalogue.items()))
+    typer.echo("Demo trading data: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in trading.items()))
 
 
 @user_app.command("create")

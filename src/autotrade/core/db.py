@@ -135,6 +135,17 @@ class Database:
     def session(self) -> Session:
         return self.sessionmaker()
 
+    @property
+    def max_sessions(self) -> int:
+        """Connections the pool can hand out at once (pool size + overflow); requests holding a
+        session are bounded by it (``core.http``)."""
+        pool = self.engine.pool
+        size = getattr(pool, "size", None)
+        overflow = getattr(pool, "_max_overflow", 0)
+        if callable(size):
+            return max(1, int(size()) + max(0, int(overflow)))
+        return 20  # pools without a fixed size (SQLite's NullPool/StaticPool)
+
     @contextmanager
     def transaction(self, **info: Any) -> Iterator[Session]:
         """A unit of work for CLI commands and jobs: commits once at the end, rolls back on error."""

@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import time
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -44,6 +48,27 @@ PROBLEM_JSON = "application/problem+json"
 
 # ---- unit of work ----------------------------------------------------------------------------------
 
+# Requests holding a database session at once, per event loop (one per worker process). A request
+# waits here, asynchronously and holding nothing, until a session is free. Without this bound, under
+# load the thread pool fills with requests blocked on the connection pool while the requests that hold
+# the connections (and row locks) wait for a thread to finish or commit in: a deadlock that ends
+# only with the pool timeout (seen with 60 concurrent checkouts). Bounded by the pool's capacity, a
+# request that holds a session always gets a connection and a thread.
+_session_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session_limiter(request: Request) -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _session_limiters.get(loop)
+    if limiter is None:
+        capacity = request.app.state.db.max_sessions
+        limiter = _session_limiters[loop] = anyio.CapacityLimiter(capacity)
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = max(threads.total_tokens, capacity + 8)
+    return limiter
+
 
 def get_db(request: Request) -> Session:
     """The request's session (opened by :class:`UnitOfWorkRoute`)."""
@@ -61,6 +86,10 @@ class UnitOfWorkRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:
+            async with _session_limiter(request):
+                return await unit_of_work(request)
+
+        async def unit_of_work(request: Request) -> Response:
             try:
                 response = await handler(request)
                 session = getattr(request.state, "db", None)
