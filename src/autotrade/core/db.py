@@ -7,6 +7,7 @@ Services only ``flush()``.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,8 +30,16 @@ NAMING_CONVENTION = {
 }
 
 
+_uuid7_lock = threading.Lock()
+_uuid7_last = 0
+
+
 def uuid7() -> uuid.UUID:
-    """Time-ordered UUID (RFC 9562 v7): ids sort by creation, which keyset pagination relies on."""
+    """Time-ordered UUID (RFC 9562 v7): ids sort by creation, which keyset pagination and the order of
+    rows made in one request (an order's allocations, its timeline) rely on. Within one process the
+    ids also increase when the clock has not moved (RFC 9562 §6.2, method 3: the last value plus one),
+    so rows made in the same millisecond keep the order they were made in."""
+    global _uuid7_last
     ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
     value = (ms & ((1 << 48) - 1)) << 80
@@ -38,6 +47,10 @@ def uuid7() -> uuid.UUID:
     value |= ((rand >> 62) & 0xFFF) << 64
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
+    with _uuid7_lock:
+        if value <= _uuid7_last:
+            value = _uuid7_last + 1
+        _uuid7_last = value
     return uuid.UUID(int=value)
 
 

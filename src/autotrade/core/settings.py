@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     import_dir: Path = Path("var") / "imports"  # catalogue uploads and import error reports
     # SQLite only: page cache per pooled connection, in MiB (grows only as pages are read).
     sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
+    # Orders not paid within this time are cancelled by the `orders.auto_cancel` job (stock released).
+    order_payment_timeout_minutes: int = Field(default=30, ge=1, le=30 * 24 * 60)
     # Webhooks (docs/webhooks.md): may endpoints be on loopback/private/link-local addresses?
     # Unset: yes in development and test, no in production (SSRF guard).
     webhook_allow_private: bool | None = None

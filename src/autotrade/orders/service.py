@@ -1,0 +1,340 @@
+"""orders: the order lifecycle after checkout — payment mark, confirmation, shipments, delivery,
+receiving inspection, completion, cancellation (stock released) and the auto-cancel of unpaid orders.
+
+Every change goes through :func:`autotrade.orders.states.transition` (the table of allowed actions and
+parties), writes a timeline row and emits ``order.<new status>`` to both companies, in the caller's
+transaction. Who may act is decided here from the caller's side of the order (buyer ``org_id`` or
+supplier ``supplier_org_id`` in the caller's scope). Orders are row-locked before a change, so two
+actions — or an action and the auto-cancel job — never interleave.
+
+Checkout itself lives in :mod:`autotrade.orders.checkout` (re-exported here); returns and disputes in
+:mod:`autotrade.orders.returns`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from autotrade.audit.service import label
+from autotrade.core.db import utcnow, uuid7
+from autotrade.core.errors import ValidationFailed
+from autotrade.core.tenancy import Principal
+from autotrade.inventory import service as inventory
+from autotrade.orders.checkout import CheckoutLine, CheckoutResult, PlacedOrder, checkout, order_number
+from autotrade.orders.errors import (
+    DisputeOpen,
+    DuplicateLine,
+    LineNotFound,
+    NothingToShip,
+    OrderNotFound,
+    QuantityTooLarge,
+    ReturnOpen,
+)
+from autotrade.orders.models import (
+    Order,
+    OrderAllocation,
+    OrderEvent,
+    OrderLine,
+    Return,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from autotrade.orders.parties import actor_for, apply
+from autotrade.orders.repository import OrderRepository
+from autotrade.orders.returns import open_return
+from autotrade.orders.schemas import ReceiveIn, ShipmentIn
+from autotrade.orders.states import ORDERS, Actor
+
+__all__ = [
+    "CheckoutLine",
+    "CheckoutResult",
+    "PlacedOrder",
+    "checkout",
+    "order_number",
+]  # the checkout contract
+
+SIMPLE_ACTIONS = ("mark_paid", "confirm", "deliver", "complete")
+
+
+# ---- reads ---------------------------------------------------------------------------------------------
+
+
+def get_order(session: Session, order_id: uuid.UUID) -> Order:
+    order = OrderRepository(session).get(order_id)
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def _locked(session: Session, order_id: uuid.UUID) -> Order:
+    order = OrderRepository(session).get_for_update(order_id)
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_detail(session: Session, order_id: uuid.UUID) -> PlacedOrder:
+    order = get_order(session, order_id)
+    repo = OrderRepository(session)
+    return PlacedOrder(order, repo.lines([order.id]), repo.allocations([order.id]))
+
+
+def timeline(session: Session, order_id: uuid.UUID) -> list[OrderEvent]:
+    order = get_order(session, order_id)
+    return OrderRepository(session).timeline(order.id)
+
+
+def shipments(session: Session, order_id: uuid.UUID) -> list[tuple[Shipment, list[ShipmentLine]]]:
+    order = get_order(session, order_id)
+    repo = OrderRepository(session)
+    found = repo.shipments(order.id)
+    lines = repo.shipment_lines([s.id for s in found])
+    return [(s, [x for x in lines if x.shipment_id == s.id]) for s in found]
+
+
+# ---- simple transitions --------------------------------------------------------------------------------
+
+
+def act(
+    session: Session, principal: Principal, order_id: uuid.UUID, action: str, *, note: str | None = None
+) -> Order:
+    """``mark_paid`` (buyer; the hook issue 5's payments will replace), ``confirm`` (supplier),
+    ``deliver`` (supplier or a carrier update: every shipment delivered), ``complete`` (buyer; refused
+    while a return or a dispute is open)."""
+    order = _locked(session, order_id)
+    actor = actor_for(principal, order.org_id, order.supplier_org_id)
+    return _act(session, order, action, actor, note=note)
+
+
+def _act(session: Session, order: Order, action: str, actor: Actor, *, note: str | None = None) -> Order:
+    if action not in SIMPLE_ACTIONS:
+        raise ValueError(f"{action!r} is not a simple order action")
+    now = utcnow()
+    if action == "complete":
+        repo = OrderRepository(session)
+        if repo.open_returns(order.id):
+            raise ReturnOpen("close the order's returns before completing it")
+        if repo.open_disputes(order.id):
+            raise DisputeOpen("the order has an open dispute: platform staff decide it first")
+    apply(session, order, action, actor, note=note, at=now)
+    if action == "deliver":
+        for s in OrderRepository(session).shipments(order.id):
+            if s.status == ShipmentStatus.shipped:
+                s.status, s.delivered_at = ShipmentStatus.delivered, now
+    session.flush()
+    return order
+
+
+def _unshipped(allocations: Iterable[OrderAllocation]) -> list[inventory.StockLine]:
+    return [
+        inventory.StockLine(a.warehouse_id, a.part_id, a.quantity - a.shipped_quantity)
+        for a in allocations
+        if not a.released and a.quantity > a.shipped_quantity
+    ]
+
+
+def cancel(
+    session: Session, principal: Principal, order_id: uuid.UUID, *, reason: str | None = None
+) -> Order:
+    """Buyer or supplier, before any shipment: the order's reserved stock goes back (inventory.release)."""
+    order = _locked(session, order_id)
+    _cancel(
+        session,
+        order,
+        "cancel",
+        actor_for(principal, order.org_id, order.supplier_org_id),
+        reason=reason,
+        at=utcnow(),
+    )
+    session.flush()
+    return order
+
+
+def _cancel(
+    session: Session, order: Order, action: str, actor: Actor, *, reason: str | None, at: datetime
+) -> None:
+    apply(session, order, action, actor, note=reason, at=at)
+    order.cancel_reason = reason
+    allocations = OrderRepository(session).allocations([order.id])
+    release = _unshipped(allocations)
+    for a in allocations:
+        a.released = True
+    session.flush()
+    if release:
+        inventory.release(session, release, reference_type="order", reference_id=order.id)
+
+
+# ---- shipments -------------------------------------------------------------------------------------------
+
+
+def ship(
+    session: Session, principal: Principal, order_id: uuid.UUID, data: ShipmentIn
+) -> tuple[Shipment, list[ShipmentLine]]:
+    """The supplier ships some or all of what is left (carrier + tracking number). Each shipment takes
+    its quantities from the line's allocations (a named warehouse, or in allocation order) and calls
+    ``inventory.ship`` for them. The order becomes ``shipped`` when nothing is left, else
+    ``partially_shipped``."""
+    order = _locked(session, order_id)
+    actor = actor_for(principal, order.org_id, order.supplier_org_id)
+    ORDERS.target(order.status, "ship", actor.parties)  # state and party first ("ship_part" shares both)
+    repo = OrderRepository(session)
+    lines = {x.id: x for x in repo.lines([order.id])}
+    allocations = repo.allocations([order.id])
+    wanted: list[tuple[int, OrderLine, int, uuid.UUID | None]] = []
+    if data.lines is None:
+        wanted = [(i, x, x.quantity - x.shipped_quantity, None) for i, x in enumerate(lines.values())]
+        wanted = [w for w in wanted if w[2] > 0]
+        if not wanted:
+            raise NothingToShip(field="lines")
+    else:
+        if not data.lines:
+            raise NothingToShip("name at least one line, or omit lines to ship everything", field="lines")
+        for i, req in enumerate(data.lines):
+            line = lines.get(req.line_id)
+            if line is None:
+                raise LineNotFound(field=f"lines[{i}].line_id")
+            wanted.append((i, line, req.quantity, req.warehouse_id))
+    remaining = sum(x.quantity - x.shipped_quantity for x in lines.values())
+    total = sum(q for _, _, q, _ in wanted)
+    action = "ship" if total >= remaining else "ship_part"
+    now = utcnow()
+    row = apply(session, order, action, actor, note=f"{data.carrier} {data.tracking_number}", at=now)
+
+    shipment = Shipment(
+        id=uuid7(),
+        org_id=order.org_id,
+        supplier_org_id=order.supplier_org_id,
+        order_id=order.id,
+        carrier=data.carrier,
+        tracking_number=data.tracking_number,
+        status=ShipmentStatus.shipped,
+        shipped_at=now,
+    )
+    row.subject_type, row.subject_id = "shipment", shipment.id
+    out: list[ShipmentLine] = []
+    moves: list[inventory.StockLine] = []
+    for i, line, quantity, warehouse_id in wanted:
+        if quantity > line.quantity - line.shipped_quantity:
+            raise QuantityTooLarge(
+                f"line {i}: {line.quantity - line.shipped_quantity} left to ship, asked {quantity}",
+                field=f"lines[{i}].quantity",
+            )
+        left = quantity
+        for a in allocations:
+            if (
+                a.line_id != line.id
+                or a.released
+                or (warehouse_id is not None and a.warehouse_id != warehouse_id)
+            ):
+                continue
+            q = min(left, a.quantity - a.shipped_quantity)
+            if q <= 0:
+                continue
+            a.shipped_quantity += q
+            left -= q
+            out.append(
+                ShipmentLine(
+                    id=uuid7(),
+                    shipment_id=shipment.id,
+                    line_id=line.id,
+                    allocation_id=a.id,
+                    warehouse_id=a.warehouse_id,
+                    quantity=q,
+                )
+            )
+            moves.append(inventory.StockLine(a.warehouse_id, a.part_id, q))
+            if left == 0:
+                break
+        if left:
+            raise QuantityTooLarge(
+                f"line {i}: the warehouse holds {quantity - left} of it for this order, asked {quantity}",
+                field=f"lines[{i}].warehouse_id" if warehouse_id else f"lines[{i}].quantity",
+            )
+        line.shipped_quantity += quantity
+    session.add(shipment)
+    session.add_all(out)
+    session.flush()
+    inventory.ship(session, moves, reference_type="shipment", reference_id=shipment.id)
+    return shipment, out
+
+
+# ---- receiving inspection ------------------------------------------------------------------------------
+
+
+def receive(
+    session: Session, principal: Principal, order_id: uuid.UUID, data: ReceiveIn
+) -> tuple[Order, Return | None]:
+    """The buyer's receiving inspection (验收): accept everything, or accept some quantities of some
+    lines — the rest becomes one return (status ``requested``, the supplier approves or rejects it)."""
+    order = _locked(session, order_id)
+    actor = actor_for(principal, order.org_id, order.supplier_org_id)
+    now = utcnow()
+    lines = OrderRepository(session).lines([order.id])
+    by_id = {x.id: x for x in lines}
+    rejected: list[tuple[OrderLine, int]] = []
+    seen: set[uuid.UUID] = set()
+    for i, req in enumerate(data.lines or ()):
+        line = by_id.get(req.line_id)
+        if line is None:
+            raise LineNotFound(field=f"lines[{i}].line_id")
+        if line.id in seen:
+            raise DuplicateLine("name each line once", field=f"lines[{i}].line_id")
+        seen.add(line.id)
+        if req.accepted_quantity > line.shipped_quantity:
+            raise QuantityTooLarge(
+                f"line {i}: {line.shipped_quantity} were shipped, {req.accepted_quantity} accepted",
+                field=f"lines[{i}].accepted_quantity",
+            )
+        if req.accepted_quantity < line.shipped_quantity:
+            rejected.append((line, line.shipped_quantity - req.accepted_quantity))
+    if rejected and not data.reason:
+        raise ValidationFailed("say why some quantities are not accepted", field="reason", code="required")
+    apply(session, order, "receive", actor, note=data.note, at=now)
+    for line in lines:
+        line.received_quantity = line.shipped_quantity
+    ret: Return | None = None
+    if rejected:
+        ret = open_return(
+            session, order, actor, [(line, q) for line, q in rejected], data.reason or "", at=now
+        )
+    session.flush()
+    return order, ret
+
+
+# ---- auto-cancel -----------------------------------------------------------------------------------------
+
+AUTO_CANCEL_REASON = "payment not received in time"
+
+
+def auto_cancel(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[uuid.UUID]:
+    """Cancel up to ``limit`` unpaid orders past ``payment_due_at`` and release their stock. One locking
+    read (``SKIP LOCKED`` on PostgreSQL: a second worker takes other rows, never the same), one flush
+    for every status change and timeline row, one ``inventory.release`` per order (its movements name
+    the order). Returns the ids cancelled."""
+    now = now or utcnow()
+    repo = OrderRepository(session)
+    due = repo.due_for_auto_cancel(now, limit)
+    if not due:
+        return []
+    actor = Actor.system("orders.auto_cancel")
+    allocations = repo.allocations([o.id for o in due])
+    for order in due:
+        apply(session, order, "expire", actor, note=AUTO_CANCEL_REASON, at=now)
+        order.cancel_reason = AUTO_CANCEL_REASON
+        label(order, "orders.auto_cancel")
+    releases: dict[uuid.UUID, list[inventory.StockLine]] = {}
+    for a in allocations:
+        if not a.released and a.quantity > a.shipped_quantity:
+            releases.setdefault(a.order_id, []).append(
+                inventory.StockLine(a.warehouse_id, a.part_id, a.quantity - a.shipped_quantity)
+            )
+        a.released = True
+    session.flush()
+    for order_id, stock_lines in releases.items():
+        inventory.release(session, stock_lines, reference_type="order", reference_id=order_id)
+    return [o.id for o in due]
