@@ -1,4 +1,5 @@
-"""No overselling under real concurrency: many buyers race through the HTTP API on PostgreSQL.
+"""No overselling under real concurrency: many buyers race through the HTTP API (on PostgreSQL, and on
+SQLite, whose writers queue on the database lock).
 
 A real server (uvicorn on loopback) and 60 buyers (10 purchasers in each of 6 repair shops), each
 sending checkouts at the same moment from its own thread and connection. Every checkout asks for one
@@ -17,7 +18,6 @@ from collections import Counter
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from autotrade.catalog.models import Brand, Category, Part, QualityGrade
@@ -30,8 +30,6 @@ from autotrade.orgs.models import OrgType
 from autotrade.pricing.models import Offer
 from tests.factories import login, make_company, make_user
 from tests.live import live_server
-
-pytestmark = pytest.mark.postgres_only
 
 BUYER_COMPANIES, PURCHASERS_EACH, ATTEMPTS_EACH = 6, 10, 3
 SCARCE = (25, 15)  # units in the supplier's two warehouses
