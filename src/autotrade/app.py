@@ -74,14 +74,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from autotrade.catalog.api import router as catalog_router
     from autotrade.catalog.import_api import router as catalog_import_router
     from autotrade.core.health import router as health_router
+    from autotrade.credit.api import router as credit_router
+    from autotrade.escrow.api import router as escrow_router
     from autotrade.events.api import router as events_router
     from autotrade.iam.api import router as iam_router
     from autotrade.inventory.api import router as inventory_router
     from autotrade.jobs.api import router as jobs_router
+    from autotrade.ledger.api import router as ledger_router
     from autotrade.orders.api import router as orders_router
     from autotrade.orgs.api import platform as orgs_platform
     from autotrade.orgs.api import router as orgs_router
+    from autotrade.payments.api import router as payments_router
     from autotrade.pricing.api import router as pricing_router
+    from autotrade.settlement.api import router as settlement_router
     from autotrade.vehicles.api import router as vehicles_router
     from autotrade.web import pages
 
@@ -100,6 +105,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         cart_router,
         orders_router,
         events_router,
+        ledger_router,
+        payments_router,
+        escrow_router,
+        settlement_router,
+        credit_router,
         pages.router,
     )
     for r in routers:

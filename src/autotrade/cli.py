@@ -28,14 +28,24 @@ app.add_typer(keys_app, name="keys")
 
 def _register_domain_commands() -> None:
     from autotrade.catalog.cli import app as catalog_app
+    from autotrade.credit.cli import app as credit_app
+    from autotrade.escrow.cli import app as escrow_app
     from autotrade.inventory.cli import app as stock_app
+    from autotrade.ledger.cli import app as ledger_app
     from autotrade.orders.cli import app as orders_app
+    from autotrade.payments.cli import app as payments_app
+    from autotrade.settlement.cli import app as settlement_app
     from autotrade.vehicles.cli import app as vin_app
 
     app.add_typer(vin_app, name="vin")
     app.add_typer(catalog_app, name="catalog")
     app.add_typer(stock_app, name="stock")
     app.add_typer(orders_app, name="orders")
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(payments_app, name="payments")
+    app.add_typer(escrow_app, name="escrow")
+    app.add_typer(settlement_app, name="settlement")
+    app.add_typer(credit_app, name="credit")
 
 
 _register_domain_commands()

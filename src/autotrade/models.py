@@ -1,10 +1,15 @@
 """Imports every domain's models so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 import autotrade.cart.models
+import autotrade.credit.models
+import autotrade.escrow.models
 import autotrade.events.models
 import autotrade.inventory.models
+import autotrade.ledger.models
 import autotrade.orders.models
-import autotrade.pricing.models  # noqa: F401
+import autotrade.payments.models
+import autotrade.pricing.models
+import autotrade.settlement.models  # noqa: F401
 from autotrade.audit.models import AuditLog
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.core.db import Base

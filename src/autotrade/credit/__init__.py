@@ -1,0 +1,1 @@
+"""Credit terms (账期): limits, terms, credit orders, repayments, overdue blocks, suggested limits."""

@@ -1,0 +1,1 @@
+"""credit: tables (see the package docstring)."""

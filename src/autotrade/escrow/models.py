@@ -1,0 +1,1 @@
+"""escrow: tables (see the package docstring)."""

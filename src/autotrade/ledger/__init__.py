@@ -1,0 +1,1 @@
+"""Double-entry ledger: accounts, journal entries, immutable postings, balances, verify."""

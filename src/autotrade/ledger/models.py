@@ -1,0 +1,1 @@
+"""ledger: tables (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Payments: provider interface, offline bank transfer, online gateway adapter and simulator, callbacks."""

@@ -1,0 +1,1 @@
+"""payments: tables (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Supplier settlement statements, payouts, reconciliation report, VAT invoices."""

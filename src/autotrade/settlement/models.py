@@ -1,0 +1,1 @@
+"""settlement: tables (see the package docstring)."""
