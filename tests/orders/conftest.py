@@ -22,6 +22,7 @@ from autotrade.core.tenancy import Principal, bind_principal, bind_system, curre
 from autotrade.inventory import service as inventory
 from autotrade.inventory.models import StockLevel
 from autotrade.inventory.schemas import WarehouseIn
+from autotrade.orders.models import Order
 from autotrade.orgs.models import OrgType
 from autotrade.pricing import supplier as pricing
 from autotrade.pricing.schemas import OfferIn, TierIn
@@ -122,6 +123,30 @@ class Market:
         return self.client.post(f"/api/v1{path}", json=json, headers=self.world.h(who))
 
 
+def pay_order(world: World, order_id: str, *, bank_reference: str | None = None) -> Any:
+    """Pay an order as the platform does offline (payments): platform finance (``admin``) confirms a
+    bank transfer of the order's gross. Returns the response (the payment: ``succeeded`` when it paid
+    the order, ``refunded`` when the order no longer waited for payment)."""
+    with world.db.session() as s:
+        bind_system(s, "test")
+        gross = s.scalar(select(Order.gross_fen).where(Order.id == uuid.UUID(str(order_id))))
+    body = {
+        "order_id": str(order_id),
+        "bank_reference": bank_reference or f"BR{uuid.uuid4().hex[:16].upper()}",
+        "amount_fen": gross,
+    }
+    return world.client.post(
+        "/api/v1/platform/payments/bank-transfers/confirm", json=body, headers=world.h("admin")
+    )
+
+
+def pay(market: Market, order_id: str) -> Any:
+    """:func:`pay_order` in a market: the order is paid (asserted)."""
+    r = pay_order(market.world, order_id)
+    assert r.status_code == 200, r.text
+    return r
+
+
 @contextmanager
 def as_company(db: Database, org_id: uuid.UUID) -> Iterator[Session]:
     """A unit of work acting for a company (its owner's scope), committing at the end."""
@@ -207,6 +232,15 @@ def market(world: World, catalog: Catalog, db: Database) -> Market:  # noqa: F81
         add_stock(db, world.orgs[owner], m.warehouses[wh], catalog.parts[part], qty)
     for part, (owner, price, moq, pack) in OFFERS.items():
         m.offers[part] = add_offer(db, world.orgs[owner], catalog.parts[part], price, moq=moq, pack=pack)
-    for who in ("a_owner", "a_purchaser", "a_viewer", "b_owner", "c_owner", "pending_owner", "b_warehouse"):
+    for who in (
+        "a_owner",
+        "a_purchaser",
+        "a_viewer",
+        "b_owner",
+        "c_owner",
+        "pending_owner",
+        "b_warehouse",
+        "admin",
+    ):
         world.h(who)  # log in now: table counts taken in a test then see no login rows appear
     return m

@@ -14,7 +14,7 @@ from autotrade.core.tenancy import bind_system
 from autotrade.orders.models import Dispute, Order, Return, Shipment
 from autotrade.orgs.models import OrgType
 from tests.factories import login, make_company, make_user
-from tests.orders.conftest import HZ_SHIP, add_offer, add_stock, add_warehouse
+from tests.orders.conftest import HZ_SHIP, add_offer, add_stock, add_warehouse, pay_order
 
 SNAPSHOT_MODELS = (Order, Shipment, Return, Dispute)
 
@@ -69,7 +69,7 @@ def foreign_resources(world: Any) -> dict[str, str]:
     assert r.status_code == 201, r.text
     order = r.json()["orders"][0]
     oid = order["id"]
-    assert c.post(f"/api/v1/orders/{oid}/mark-paid", headers=ah).status_code == 200
+    assert pay_order(world, oid).json()["status"] == "succeeded"
     dispute = c.post(f"/api/v1/orders/{oid}/disputes", json={"reason": "A 的纠纷"}, headers=ah)
     assert dispute.status_code == 201, dispute.text
     assert c.post(f"/api/v1/orders/{oid}/confirm", headers=sh).status_code == 200

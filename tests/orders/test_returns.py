@@ -11,13 +11,14 @@ from sqlalchemy import select
 from autotrade.core.tenancy import bind_system
 from autotrade.inventory.models import StockMovement
 from tests.helpers import assert_problem, table_counts
+from tests.orders.conftest import pay
 
 
 def _delivered(market, lines):
     o = market.order("a_owner", lines)
     oid = o["id"]
+    pay(market, oid)
     for who, path, body in [
-        ("a_owner", "mark-paid", None),
         ("b_owner", "confirm", None),
         ("b_owner", "shipments", {"carrier": "顺丰", "tracking_number": "SF1"}),
         ("b_owner", "deliver", None),
@@ -189,7 +190,7 @@ def test_dispute_opened_by_the_buyer_decided_by_platform_staff(market):
     o = market.order("a_owner", [("toyota_pad", 2)])
     r = market.post("a_owner", f"/orders/{o['id']}/disputes", {"reason": "未付款也要投诉"})
     assert_problem(r, 409, "invalid_transition")
-    market.post("a_owner", f"/orders/{o['id']}/mark-paid")
+    pay(market, o["id"])
     r = market.post("a_owner", f"/orders/{o['id']}/disputes", {"reason": "迟迟不发货"})
     assert r.status_code == 201, r.text
     d = r.json()

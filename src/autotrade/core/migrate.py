@@ -37,6 +37,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
         ensure_schedule(session, "purge", "system.purge", 3600)
         ensure_schedule(session, "orders.auto_cancel", "orders.auto_cancel", 60)
         ensure_schedule(session, "events.dispatch", "events.dispatch", 15)  # webhooks (docs/webhooks.md)
+        ensure_schedule(session, "escrow.auto_release", "escrow.auto_release", 3600)  # docs/escrow.md
+        ensure_schedule(session, "credit.mark_overdue", "credit.mark_overdue", 3600)  # docs/credit.md
 
 
 def current(db: Database) -> str | None:

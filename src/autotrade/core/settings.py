@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000000000"  # noqa: S105
 DEFAULT_FIELD_KEYS = "dev1:" + base64.b64encode(b"autotrade-dev-field-key-32-bytes").decode()
 DEFAULT_BLIND_INDEX_KEY = "dev-insecure-blind-index-key-change-me"
+DEFAULT_GATEWAY_SECRET = "dev-insecure-gateway-secret-change-me"  # noqa: S105
 
 
 class InsecureSettingsError(RuntimeError):
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
     # Orders not paid within this time are cancelled by the `orders.auto_cancel` job (stock released).
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=30 * 24 * 60)
+    # Paid orders delivered this many days ago with no open dispute or return are completed and their
+    # escrow released by the `escrow.auto_release` job (docs/escrow.md).
+    escrow_auto_release_days: int = Field(default=7, ge=0, le=365)
     # Webhooks (docs/webhooks.md): may endpoints be on loopback/private/link-local addresses?
     # Unset: yes in development and test, no in production (SSRF guard).
     webhook_allow_private: bool | None = None
@@ -65,6 +69,16 @@ class Settings(BaseSettings):
     # A change to users, roles, companies or keys committed on this node clears it at once; other
     # nodes see it within this many seconds (decision 0004).
     auth_cache_seconds: int = Field(default=5, ge=0, le=300)
+    # Payments (docs/payments.md): the online gateway's shared secret (its callbacks are signed with
+    # HMAC-SHA256 over "<timestamp>.<body>"), how far a callback's timestamp may be from now, the
+    # platform's collection account quoted in bank-transfer instructions, and where the gateway
+    # simulator (not in production) delivers its callbacks: unset = in process, same verification path.
+    gateway_secret: str = DEFAULT_GATEWAY_SECRET
+    gateway_callback_tolerance_seconds: int = Field(default=300, ge=10, le=3600)
+    gateway_simulator_callback_base_url: str | None = None
+    collection_bank: str = "招商银行杭州分行"
+    collection_account_name: str = "汽配通平台资金监管专户"
+    collection_account_number: str = "571900000000001"
 
     @field_validator("database_url")
     @classmethod

@@ -121,18 +121,6 @@ def order_timeline(
     return [TimelineEntry.build(e) for e in service.timeline(db, order_id)]
 
 
-@router.post("/orders/{order_id}/mark-paid", response_model=OrderOut)
-def mark_paid(
-    order_id: uuid.UUID,
-    data: NoteIn | None = None,
-    p: Principal = Depends(require("payments:edit")),
-    db: Session = Depends(get_db),
-) -> OrderOut:
-    """The buyer records the payment (a stand-in: issue 5's payments will call the same transition)."""
-    service.act(db, p, order_id, "mark_paid", note=data.note if data else None)
-    return _order_out(db, p, order_id)
-
-
 def _simple(action: str, doc: str) -> None:
     path = action.replace("_", "-")
 

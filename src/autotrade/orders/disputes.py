@@ -15,6 +15,7 @@ from autotrade.audit.service import label
 from autotrade.core.db import utcnow, uuid7
 from autotrade.core.errors import ValidationFailed
 from autotrade.core.tenancy import Principal
+from autotrade.escrow import service as escrow
 from autotrade.events import service as events
 from autotrade.orders.errors import DisputeNotFound, DisputeOpen, IllegalTransition, OrderNotFound, WrongParty
 from autotrade.orders.models import Dispute, DisputeDecision, DisputeStatus, Order, Party
@@ -155,4 +156,5 @@ def decide(session: Session, principal: Principal, dispute_id: uuid.UUID, data: 
     label(d, "disputes.decide")
     _emit(session, d, "dispute.decided")
     session.flush()
+    escrow.on_dispute_decided(session, order, d)  # refund and/or release (docs/escrow.md)
     return d

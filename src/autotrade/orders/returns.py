@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from autotrade.audit.service import label
 from autotrade.core.db import utcnow, uuid7
 from autotrade.core.tenancy import Principal
+from autotrade.escrow import service as escrow
 from autotrade.events import service as events
 from autotrade.inventory import service as inventory
 from autotrade.inventory.errors import WarehouseNotFound
@@ -195,6 +196,10 @@ def act(
             order_lines[x.line_id].returned_quantity -= x.quantity
     _emit(session, ret)
     session.flush()
+    if action == "receive":  # the goods are back: refund their share out of escrow (docs/escrow.md)
+        order = OrderRepository(session).get_for_update(ret.order_id)
+        if order is not None:
+            escrow.on_return_received(session, order, ret, lines)
     if action == "restock" and warehouse_id is not None:
         inventory.restock(
             session,

@@ -23,6 +23,7 @@ from autotrade.audit.service import label
 from autotrade.core.db import utcnow, uuid7
 from autotrade.core.errors import ValidationFailed
 from autotrade.core.tenancy import Principal
+from autotrade.escrow import service as escrow
 from autotrade.inventory import service as inventory
 from autotrade.orders.checkout import CheckoutLine, CheckoutResult, PlacedOrder, checkout, order_number
 from autotrade.orders.errors import (
@@ -103,12 +104,20 @@ def shipments(session: Session, order_id: uuid.UUID) -> list[tuple[Shipment, lis
 def act(
     session: Session, principal: Principal, order_id: uuid.UUID, action: str, *, note: str | None = None
 ) -> Order:
-    """``mark_paid`` (buyer; the hook issue 5's payments will replace), ``confirm`` (supplier),
-    ``deliver`` (supplier or a carrier update: every shipment delivered), ``complete`` (buyer; refused
-    while a return or a dispute is open)."""
+    """``confirm`` (supplier), ``deliver`` (supplier or a carrier update: every shipment delivered),
+    ``complete`` (buyer; refused while a return or a dispute is open). Payment: :func:`mark_paid`."""
     order = _locked(session, order_id)
     actor = actor_for(principal, order.org_id, order.supplier_org_id)
     return _act(session, order, action, actor, note=note)
+
+
+def mark_paid(session: Session, order_id: uuid.UUID, *, note: str | None = None) -> Order:
+    """The order's money is proven (``payments``: a verified gateway callback or a bank transfer
+    confirmed by platform finance; or ``credit``): ``mark_paid`` applied by the system, order row locked.
+    The caller posts the money in the same transaction; the order must be visible in the session's
+    scope (payments runs this in a system scope, credit as the buyer — docs/payments.md)."""
+    order = _locked(session, order_id)
+    return _act(session, order, "mark_paid", Actor.system("payments"), note=note)
 
 
 def _act(session: Session, order: Order, action: str, actor: Actor, *, note: str | None = None) -> Order:
@@ -122,6 +131,8 @@ def _act(session: Session, order: Order, action: str, actor: Actor, *, note: str
         if repo.open_disputes(order.id):
             raise DisputeOpen("the order has an open dispute: platform staff decide it first")
     apply(session, order, action, actor, note=note, at=now)
+    if action == "complete":
+        escrow.on_complete(session, order)  # release the escrow minus commission (docs/escrow.md)
     if action == "deliver":
         for s in OrderRepository(session).shipments(order.id):
             if s.status == ShipmentStatus.shipped:
@@ -167,6 +178,7 @@ def _cancel(
     session.flush()
     if release:
         inventory.release(session, release, reference_type="order", reference_id=order.id)
+    escrow.on_cancel(session, order, reason)  # paid: everything held goes back (docs/escrow.md)
 
 
 # ---- shipments -------------------------------------------------------------------------------------------

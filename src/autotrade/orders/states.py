@@ -36,8 +36,8 @@ def _r(to: S, *parties: Party) -> Rule[S]:
 
 OS = OrderStatus
 ORDER_TRANSITIONS: dict[tuple[OrderStatus, str], Rule[OrderStatus]] = {
-    # Payment comes with issue 5; until then the buyer (or a system hook) marks the order paid.
-    (OS.pending_payment, "mark_paid"): _r(OS.paid, B, SYS),
+    # Only the payments service marks an order paid, as the system, once the money is proven.
+    (OS.pending_payment, "mark_paid"): _r(OS.paid, SYS),
     (OS.pending_payment, "cancel"): _r(OS.cancelled, B, SUP),
     (OS.pending_payment, "expire"): _r(OS.cancelled, SYS),  # orders.auto_cancel
     (OS.paid, "confirm"): _r(OS.confirmed, SUP),
@@ -50,6 +50,9 @@ ORDER_TRANSITIONS: dict[tuple[OrderStatus, str], Rule[OrderStatus]] = {
     (OS.shipped, "deliver"): _r(OS.delivered, SUP, SYS),  # the supplier, or a carrier update
     (OS.delivered, "receive"): _r(OS.received, B),
     (OS.received, "complete"): _r(OS.completed, B, SYS),
+    # escrow.auto_release: N days after delivery with no open dispute or return (docs/escrow.md)
+    (OS.delivered, "auto_complete"): _r(OS.completed, SYS),
+    (OS.received, "auto_complete"): _r(OS.completed, SYS),
 }
 
 RS = ReturnStatus
