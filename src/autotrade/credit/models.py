@@ -85,7 +85,9 @@ class CreditInvoice(IdMixin, TimestampMixin, Audited, CreditParties, Base):
     __tablename__ = "credit_invoices"
     __table_args__ = (
         Index("ix_credit_invoices_status_due_at", "status", "due_at"),
-        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        # A refund of a credit-paid order lowers what the invoice asks for (credit.service.refund_on_credit),
+        # down to 0 when the whole order is refunded before any repayment.
+        CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
         CheckConstraint("repaid_fen >= 0 AND repaid_fen <= amount_fen", name="repaid_range"),
     )
 

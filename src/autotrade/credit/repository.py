@@ -189,6 +189,18 @@ class CreditInvoiceRepository(Repository[CreditInvoice]):
         )
         return list(self.session.scalars(stmt))
 
+    def for_order_for_update_any_tenant(self, order_id: uuid.UUID) -> CreditInvoice | None:
+        """A refund of an order (escrow, on the buyer's or platform's behalf): the credit invoice of the
+        order if it was paid on credit, row-locked until commit."""
+        stmt = (
+            select(CreditInvoice)
+            .where(CreditInvoice.order_id == order_id)
+            .with_for_update()
+            .execution_options(**ALL_TENANTS)
+        )
+        invoice: CreditInvoice | None = self.session.scalar(stmt)
+        return invoice
+
     def for_update_any_tenant(self, invoice_id: uuid.UUID) -> CreditInvoice | None:
         """Platform finance: the invoice, row-locked until commit (repayments of one invoice queue)."""
         stmt = (

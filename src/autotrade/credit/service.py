@@ -445,6 +445,58 @@ def repay(
     return Repaid(repayment, invoice, line)
 
 
+# ---- refunds of credit-paid orders -----------------------------------------------------------------------
+
+
+def refund_on_credit(
+    session: Session, order_id: uuid.UUID, amount_fen: int, reason: str, *, now: datetime | None = None
+) -> bool:
+    """Give back ``amount_fen`` of an order paid on credit; ``False`` when it was not paid on credit.
+
+    The money goes back the way it came: first by cancelling what the buyer still owes on the order's
+    credit invoice (its amount is lowered, the line's limit restored); what the buyer had already repaid
+    is owed back to them (``refunds_payable``). One ``refund`` posting: Dr escrow(order) · Cr
+    credit_receivable(buyer) · Cr refunds_payable(buyer). The caller (escrow) guards against refunding
+    the same cause twice and more than the order holds."""
+    invoice = CreditInvoiceRepository(session).for_order_for_update_any_tenant(order_id)
+    if invoice is None:
+        return False
+    now = now or utcnow()
+    credited = min(amount_fen, invoice.amount_fen - invoice.repaid_fen)
+    owed_back = amount_fen - credited
+    if credited:
+        if not CreditLineRepository(session).restore(invoice.line_id, credited):
+            raise RuntimeError(f"credit line {invoice.line_id}: used_fen below the invoice's outstanding")
+        record_event(
+            session,
+            "credit.restore",
+            entity_type="credit_lines",
+            entity_id=invoice.line_id,
+            org_id=invoice.creditor_org_id,
+            after={"invoice_id": invoice.id, "amount_fen": credited, "cause": "refund"},
+        )
+        invoice.amount_fen -= credited
+        if invoice.amount_fen == invoice.repaid_fen:
+            invoice.status, invoice.paid_at = CreditInvoiceStatus.paid, invoice.paid_at or now
+        label(invoice, "credit.refund")
+        session.flush()
+    legs = [ledger.Leg(ledger.platform_org_id(session), Purpose.escrow, amount_fen, order_id=order_id)]
+    if credited:
+        legs.append(ledger.Leg(invoice.org_id, Purpose.credit_receivable, -credited, order_id=order_id))
+    if owed_back:
+        legs.append(ledger.Leg(invoice.org_id, Purpose.refunds_payable, -owed_back, order_id=order_id))
+    ledger.post(
+        session,
+        kind="refund",
+        legs=legs,
+        reference_type="order",
+        reference_id=order_id,
+        currency=invoice.currency,
+        memo=f"refund of a credit-paid order: {reason}"[:500],
+    )
+    return True
+
+
 # ---- overdue -------------------------------------------------------------------------------------------
 
 

@@ -68,8 +68,11 @@ def held_fen(session: Session, order: Order) -> int:
 def refund_order(session: Session, order: Order, amount_fen: int, reason: str) -> None:
     """Move ``amount_fen`` out of the order's escrow back to the buyer's original payment method: the
     ``refund`` posting, through payments' refund of the payment that paid the order."""
+    from autotrade.credit import service as credit  # credit → orders → escrow: imported late
     from autotrade.payments import service as payments  # payments → orders → escrow: imported late
 
+    if credit.refund_on_credit(session, order.id, amount_fen, reason):
+        return  # paid on credit: the buyer's debt is cancelled first (credit.service.refund_on_credit)
     payment = payments.order_payment(session, order.id)
     if payment is None:
         raise RefundExceedsEscrow(

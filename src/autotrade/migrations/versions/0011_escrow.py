@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from autotrade.core.db import UTCDateTime, json_type
+from autotrade.core.db import UTCDateTime, json_type, uuid7
 
 revision = "0011"
 down_revision = "0010"
@@ -240,7 +240,9 @@ def _seed_default_rates() -> None:
         audit,
         [
             {
-                "id": uuid.UUID(int=r["id"].int + 1),
+                # A fresh id: after a downgrade the seed's audit entries stay (append-only), and an
+                # upgrade again writes new ones beside them.
+                "id": uuid7(),
                 "occurred_at": now,
                 "org_id": None,
                 "actor_label": "migration 0011",

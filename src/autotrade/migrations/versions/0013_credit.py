@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("creditor_org_id", sa.Uuid(), nullable=False),
         sa.Column("org_id", sa.Uuid(), nullable=False),
-        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_credit_invoices_amount_positive")),
+        sa.CheckConstraint("amount_fen >= 0", name=op.f("ck_credit_invoices_amount_not_negative")),
         sa.CheckConstraint(
             "repaid_fen >= 0 AND repaid_fen <= amount_fen", name=op.f("ck_credit_invoices_repaid_range")
         ),
