@@ -23,7 +23,12 @@ from autotrade.orgs.models import Org, OrgStatus
 from tests.factories import make_company, make_user
 from tests.ops.procs import app_env, free_port, port_is_open, run_cli
 
-DEFAULT_SECRETS = ("AUTOTRADE_SECRET_KEY", "AUTOTRADE_FIELD_KEYS", "AUTOTRADE_BLIND_INDEX_KEY")
+DEFAULT_SECRETS = (
+    "AUTOTRADE_SECRET_KEY",
+    "AUTOTRADE_FIELD_KEYS",
+    "AUTOTRADE_BLIND_INDEX_KEY",
+    "AUTOTRADE_GATEWAY_SECRET",
+)
 
 
 @pytest.fixture
@@ -232,6 +237,7 @@ def test_serve_refuses_production_with_default_secrets(settings: Settings, tmp_p
             "AUTOTRADE_FIELD_KEYS": "prod1:" + base64.b64encode(os.urandom(32)).decode(),
             "AUTOTRADE_FIELD_KEY_ACTIVE": "prod1",
             "AUTOTRADE_BLIND_INDEX_KEY": "short",
+            "AUTOTRADE_GATEWAY_SECRET": "g" * 48,
         }
     )
     r = run_cli(["serve", "--host", "127.0.0.1", "--port", str(port)], env, tmp_path, timeout=60)
@@ -255,6 +261,7 @@ def test_create_app_refuses_production_defaults() -> None:
         field_keys="p1:" + base64.b64encode(os.urandom(32)).decode(),
         field_key_active="p1",
         blind_index_key="y" * 40,
+        gateway_secret="z" * 40,
         _env_file=None,  # type: ignore[call-arg]
     )
     good.check_production()  # does not raise

@@ -7,6 +7,7 @@ STRONG = {
     "field_keys": "prod1:" + "cHJvZC1maWVsZC1rZXktMzItYnl0ZXMtZm9yLWFlcyE=",
     "field_key_active": "prod1",
     "blind_index_key": "b" * 48,
+    "gateway_secret": "g" * 48,
 }
 
 
@@ -18,7 +19,7 @@ def test_postgres_urls_use_psycopg3():
     assert Settings(database_url="postgres://u@h/d").database_url == "postgresql+psycopg://u@h/d"
 
 
-@pytest.mark.parametrize("missing", ["secret_key", "field_keys", "blind_index_key"])
+@pytest.mark.parametrize("missing", ["secret_key", "field_keys", "blind_index_key", "gateway_secret"])
 def test_production_refuses_each_default_secret(missing):
     values = dict(STRONG)
     values.pop(missing)

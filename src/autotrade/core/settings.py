@@ -112,6 +112,8 @@ class Settings(BaseSettings):
             bad.append("AUTOTRADE_FIELD_KEYS")
         if self.blind_index_key == DEFAULT_BLIND_INDEX_KEY or len(self.blind_index_key) < 32:
             bad.append("AUTOTRADE_BLIND_INDEX_KEY")
+        if self.gateway_secret == DEFAULT_GATEWAY_SECRET or len(self.gateway_secret) < 32:
+            bad.append("AUTOTRADE_GATEWAY_SECRET")  # it authenticates payment callbacks
         if bad:
             raise InsecureSettingsError(
                 "refusing to start in production with default or weak secrets: " + ", ".join(bad)
