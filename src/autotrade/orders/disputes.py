@@ -1,8 +1,9 @@
 """Disputes (纠纷): either party of a paid order opens one with a reason; the party that opened it may
 withdraw it; platform risk staff (``platform.risk:approve``) decide it: ``release`` (the supplier is paid
 as agreed), ``refund_partial`` (an amount in fen, more than 0 and less than the order's gross) or
-``refund_full`` (the order's gross). The decision is recorded; its money effects come with payments
-(issue 5). One open dispute per order at a time.
+``refund_full`` (the order's gross). The decision is recorded and moves the money held in escrow
+(``escrow.service.on_dispute_decided``); while a dispute is open the escrow is frozen. One open dispute
+per order at a time.
 """
 
 from __future__ import annotations
