@@ -151,6 +151,11 @@ def _check_audit(request: pytest.FixtureRequest, url: str) -> None:
 
     problems = missing_audit(url)
     assert not problems, "writes without audit entries:\n" + "\n".join(problems[:20])
+    if not request.node.get_closest_marker("books_unreconciled"):
+        from tests.money_coverage import money_problems
+
+        broken = money_problems(url)
+        assert not broken, "the books do not reconcile after this test:\n" + "\n".join(broken[:20])
 
 
 @pytest.fixture

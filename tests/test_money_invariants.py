@@ -340,6 +340,7 @@ steps = st.lists(
 )
 
 
+@pytest.mark.books_unreconciled  # synthetic postings: no orders or payments behind them
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
 def test_random_sequences_of_standard_postings_keep_the_books_balanced(money_db, steps):
