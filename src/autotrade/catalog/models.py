@@ -8,10 +8,10 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type, str_enum
 from autotrade.vehicles.models import BulkLoaded
 
 
@@ -35,10 +35,6 @@ class NumberKind(StrEnum):
     aftermarket = "aftermarket"  # another maker's equivalent number
     replacement = "replacement"  # a superseded number; `successor_norm` names the current one
     ean = "ean"  # barcode (EAN-13 / GTIN)
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(e, name=name, native_enum=False, validate_strings=True, length=20)
 
 
 class Category(IdMixin, TimestampMixin, Audited, BulkLoaded, Base):
@@ -72,12 +68,12 @@ class Part(IdMixin, TimestampMixin, Audited, BulkLoaded, Base):
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     category_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("part_categories.id"), index=True)
-    quality_grade: Mapped[QualityGrade] = mapped_column(_enum(QualityGrade, "quality_grade"))
+    quality_grade: Mapped[QualityGrade] = mapped_column(str_enum(QualityGrade, "quality_grade"))
     position: Mapped[str | None] = mapped_column(String(40))  # front / rear / left / right / front-left …
     material: Mapped[str | None] = mapped_column(String(80))
     attributes: Mapped[dict[str, Any]] = mapped_column(json_type(), default=dict)  # dimensions etc.
     images: Mapped[list[Any]] = mapped_column(json_type(), default=list)
-    status: Mapped[PartStatus] = mapped_column(_enum(PartStatus, "part_status"), default=PartStatus.active)
+    status: Mapped[PartStatus] = mapped_column(str_enum(PartStatus, "part_status"), default=PartStatus.active)
     # Interchange group: parts that share any OE / cross-reference number. A part alone is its own group.
     group_id: Mapped[uuid.UUID] = mapped_column(index=True)
 
@@ -92,7 +88,7 @@ class PartNumber(IdMixin, TimestampMixin, Audited, BulkLoaded, Base):
     )
 
     part_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[NumberKind] = mapped_column(_enum(NumberKind, "number_kind"))
+    kind: Mapped[NumberKind] = mapped_column(str_enum(NumberKind, "number_kind"))
     number: Mapped[str] = mapped_column(String(60))
     number_norm: Mapped[str] = mapped_column(String(60))
     brand_code: Mapped[str] = mapped_column(String(40), default="")  # whose number ("" if unknown)

@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator, Uuid
@@ -184,6 +185,19 @@ class Audited:
 
     __audit_redact__: tuple[str, ...] = ()
     __audit_ignore__: tuple[str, ...] = ("updated_at",)
+
+
+def str_enum(e: type[StrEnum], name: str, *, length: int = 20) -> Enum:
+    """A ``StrEnum`` column stored as its values in a VARCHAR (no database enum type, so adding a member
+    needs no migration), checked on the way in."""
+    return Enum(
+        e,
+        name=name,
+        native_enum=False,
+        validate_strings=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 def json_type() -> Any:

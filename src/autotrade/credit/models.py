@@ -13,22 +13,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        e,
-        name=name,
-        native_enum=False,
-        validate_strings=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class CreditLineStatus(StrEnum):
@@ -70,7 +59,7 @@ class CreditLine(IdMixin, TimestampMixin, Audited, CreditParties, Base):
     used_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     term_days: Mapped[int] = mapped_column(Integer)
     status: Mapped[CreditLineStatus] = mapped_column(
-        _enum(CreditLineStatus, "credit_line_status"), default=CreditLineStatus.active
+        str_enum(CreditLineStatus, "credit_line_status"), default=CreditLineStatus.active
     )
     granted_by: Mapped[str] = mapped_column(String(200))  # who granted it (actor label)
     granted_by_id: Mapped[uuid.UUID | None]  # their user id (None for an API key or the CLI)
@@ -100,7 +89,7 @@ class CreditInvoice(IdMixin, TimestampMixin, Audited, CreditParties, Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)  # when the order was paid on credit
     due_at: Mapped[datetime]  # issued_at + term_days
     status: Mapped[CreditInvoiceStatus] = mapped_column(
-        _enum(CreditInvoiceStatus, "credit_invoice_status"), default=CreditInvoiceStatus.open
+        str_enum(CreditInvoiceStatus, "credit_invoice_status"), default=CreditInvoiceStatus.open
     )
     paid_at: Mapped[datetime | None]  # when the last repayment closed it
 

@@ -16,11 +16,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autotrade.core.crypto import EncryptedText
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
 
 SECRET_PURPOSE = "webhook_secret"  # noqa: S105  (a crypto purpose, not a secret) — bound as associated data of the encrypted secret column
@@ -38,10 +38,6 @@ class AttemptOutcome(StrEnum):
     retry = "retry"  # failed, another attempt is scheduled at next_retry_at
     failed = "failed"  # failed, and it was the last attempt
     lost = "lost"  # the worker stopped before recording a result; its lease expired
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(e, name=name, native_enum=False, validate_strings=True, length=16)
 
 
 class OutboxEvent(IdMixin, OrgOwned, Base):
@@ -83,7 +79,7 @@ class WebhookDelivery(IdMixin, TimestampMixin, OrgOwned, Base):
     )
     event_type: Mapped[str] = mapped_column(String(100))
     status: Mapped[DeliveryStatus] = mapped_column(
-        _enum(DeliveryStatus, "webhook_delivery_status"), default=DeliveryStatus.pending
+        str_enum(DeliveryStatus, "webhook_delivery_status", length=16), default=DeliveryStatus.pending
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
@@ -106,7 +102,9 @@ class WebhookAttempt(IdMixin, OrgOwned, Base):
     event_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(String(100))
     attempt: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[AttemptOutcome] = mapped_column(_enum(AttemptOutcome, "webhook_attempt_outcome"))
+    outcome: Mapped[AttemptOutcome] = mapped_column(
+        str_enum(AttemptOutcome, "webhook_attempt_outcome", length=16)
+    )
     started_at: Mapped[datetime]
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     status_code: Mapped[int | None] = mapped_column(Integer)

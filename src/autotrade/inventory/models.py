@@ -12,22 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, json_type, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        e,
-        name=name,
-        native_enum=False,
-        validate_strings=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class MovementKind(StrEnum):
@@ -108,7 +97,7 @@ class StockMovement(IdMixin, OrgOwned, Base):
     )
     warehouse_id: Mapped[uuid.UUID]
     part_id: Mapped[uuid.UUID]
-    kind: Mapped[MovementKind] = mapped_column(_enum(MovementKind, "movement_kind"))
+    kind: Mapped[MovementKind] = mapped_column(str_enum(MovementKind, "movement_kind"))
     on_hand_delta: Mapped[int] = mapped_column(Integer)
     reserved_delta: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(300))
@@ -138,7 +127,7 @@ class AllianceMember(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
 
     alliance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alliances.id", ondelete="CASCADE"))
     owner_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, "member_status"))
+    status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, "member_status"))
     invited_by_id: Mapped[uuid.UUID | None]  # the user who invited
     responded_at: Mapped[datetime | None]
 
@@ -160,7 +149,7 @@ class TransferRequest(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     part_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parts.id", ondelete="RESTRICT"))
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[TransferStatus] = mapped_column(
-        _enum(TransferStatus, "transfer_status"), default=TransferStatus.requested
+        str_enum(TransferStatus, "transfer_status"), default=TransferStatus.requested
     )
     note: Mapped[str | None] = mapped_column(String(500))
     requested_by_id: Mapped[uuid.UUID | None]

@@ -13,23 +13,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from autotrade.core.crypto import EncryptedText
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        e,
-        name=name,
-        native_enum=False,
-        validate_strings=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class OrderStatus(StrEnum):
@@ -101,7 +90,7 @@ class Order(IdMixin, TimestampMixin, Audited, BothParties, Base):
     checkout_id: Mapped[uuid.UUID] = mapped_column(index=True)  # the orders of one checkout share it
     placed_by_id: Mapped[uuid.UUID | None]  # the buyer's user (None for an API key)
     status: Mapped[OrderStatus] = mapped_column(
-        _enum(OrderStatus, "order_status"), default=OrderStatus.pending_payment
+        str_enum(OrderStatus, "order_status"), default=OrderStatus.pending_payment
     )
     channel: Mapped[str] = mapped_column(String(10), default="web")  # web | api (pricing channel)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
@@ -211,7 +200,7 @@ class Shipment(IdMixin, TimestampMixin, Audited, BothParties, Base):
     carrier: Mapped[str] = mapped_column(String(100))
     tracking_number: Mapped[str] = mapped_column(String(100))
     status: Mapped[ShipmentStatus] = mapped_column(
-        _enum(ShipmentStatus, "shipment_status"), default=ShipmentStatus.shipped
+        str_enum(ShipmentStatus, "shipment_status"), default=ShipmentStatus.shipped
     )
     shipped_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
@@ -241,7 +230,7 @@ class Return(IdMixin, TimestampMixin, Audited, BothParties, Base):
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[ReturnStatus] = mapped_column(
-        _enum(ReturnStatus, "return_status"), default=ReturnStatus.requested
+        str_enum(ReturnStatus, "return_status"), default=ReturnStatus.requested
     )
     reason: Mapped[str] = mapped_column(String(1000))
     requested_by_id: Mapped[uuid.UUID | None]
@@ -279,12 +268,12 @@ class Dispute(IdMixin, TimestampMixin, Audited, BothParties, Base):
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[DisputeStatus] = mapped_column(
-        _enum(DisputeStatus, "dispute_status"), default=DisputeStatus.open
+        str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.open
     )
     opened_by_party: Mapped[str] = mapped_column(String(10))  # buyer | supplier
     opened_by_id: Mapped[uuid.UUID | None]
     reason: Mapped[str] = mapped_column(String(2000))
-    decision: Mapped[DisputeDecision | None] = mapped_column(_enum(DisputeDecision, "dispute_decision"))
+    decision: Mapped[DisputeDecision | None] = mapped_column(str_enum(DisputeDecision, "dispute_decision"))
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     decision_text: Mapped[str | None] = mapped_column(String(2000))

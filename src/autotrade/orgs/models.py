@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import Enum, Float, ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from autotrade.core.crypto import BlindIndex, EncryptedText
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum
 from autotrade.core.tenancy import OrgOwned, TenantScoped
 
 
@@ -32,10 +32,6 @@ class OrgStatus(StrEnum):
     suspended = "suspended"
 
 
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(e, name=name, native_enum=False, validate_strings=True, length=32)
-
-
 class Org(IdMixin, TimestampMixin, Audited, TenantScoped, Base):
     """A company (企业) or one of its branches (分支机构: a chain's store, a group's 4S store)."""
 
@@ -43,9 +39,11 @@ class Org(IdMixin, TimestampMixin, Audited, TenantScoped, Base):
     __audit_redact__ = ("legal_rep_id_number", "bank_account", "legal_rep_id_hmac", "bank_account_hmac")
 
     name: Mapped[str] = mapped_column(String(200))
-    type: Mapped[OrgType] = mapped_column(_enum(OrgType, "org_type"))
+    type: Mapped[OrgType] = mapped_column(str_enum(OrgType, "org_type", length=32))
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
-    status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus, "org_status"), default=OrgStatus.pending)
+    status: Mapped[OrgStatus] = mapped_column(
+        str_enum(OrgStatus, "org_status", length=32), default=OrgStatus.pending
+    )
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orgs.id"), index=True)
     province: Mapped[str] = mapped_column(String(40))
     city: Mapped[str] = mapped_column(String(40))

@@ -18,22 +18,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        e,
-        name=name,
-        native_enum=False,
-        validate_strings=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class ProviderName(StrEnum):
@@ -62,11 +51,11 @@ class Payment(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
-    provider: Mapped[ProviderName] = mapped_column(_enum(ProviderName, "payment_provider"))
+    provider: Mapped[ProviderName] = mapped_column(str_enum(ProviderName, "payment_provider"))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     status: Mapped[PaymentStatus] = mapped_column(
-        _enum(PaymentStatus, "payment_status"), default=PaymentStatus.pending
+        str_enum(PaymentStatus, "payment_status"), default=PaymentStatus.pending
     )
     refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     reference_code: Mapped[str] = mapped_column(String(32), unique=True)  # quoted by the buyer
@@ -85,7 +74,7 @@ class PaymentCallback(IdMixin, Base):
     __tablename__ = "payment_callbacks"
     __audit_exempt__ = "append-only log: each row is the record of one callback received"
 
-    provider: Mapped[ProviderName] = mapped_column(_enum(ProviderName, "payment_provider"))
+    provider: Mapped[ProviderName] = mapped_column(str_enum(ProviderName, "payment_provider"))
     event_id: Mapped[str | None] = mapped_column(String(64), index=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     body: Mapped[str] = mapped_column(Text)

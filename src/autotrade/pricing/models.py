@@ -10,10 +10,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum
 from autotrade.core.tenancy import OrgOwned
 
 DEFAULT_VAT_RATE_BP = 1300  # 13 %
@@ -40,10 +40,6 @@ class PolicyEffect(StrEnum):
     discount = "discount"  # discount_bp basis points off the base price
 
 
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(e, name=name, native_enum=False, validate_strings=True, length=20)
-
-
 class Offer(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     """A supplier sells a part (SKU) at a list price, with MOQ, pack size, lead time and volume tiers."""
 
@@ -65,7 +61,7 @@ class Offer(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     lead_time_days: Mapped[int] = mapped_column(Integer, default=0)
     vat_rate_bp: Mapped[int] = mapped_column(Integer, default=DEFAULT_VAT_RATE_BP)
     status: Mapped[OfferStatus] = mapped_column(
-        _enum(OfferStatus, "offer_status"), default=OfferStatus.active
+        str_enum(OfferStatus, "offer_status"), default=OfferStatus.active
     )
 
     tiers: Mapped[list[OfferTier]] = relationship(
@@ -136,13 +132,13 @@ class PricePolicy(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     customer_group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer_groups.id"), index=True)
     province: Mapped[str | None] = mapped_column(String(40))
     city: Mapped[str | None] = mapped_column(String(40))
-    channel: Mapped[Channel | None] = mapped_column(_enum(Channel, "price_channel"))
+    channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "price_channel"))
     valid_from: Mapped[datetime | None]
     valid_until: Mapped[datetime | None]
-    scope: Mapped[PolicyScope] = mapped_column(_enum(PolicyScope, "policy_scope"), default=PolicyScope.all)
+    scope: Mapped[PolicyScope] = mapped_column(str_enum(PolicyScope, "policy_scope"), default=PolicyScope.all)
     offer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("offers.id"), index=True)
     category_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("part_categories.id"))
-    effect: Mapped[PolicyEffect] = mapped_column(_enum(PolicyEffect, "policy_effect"))
+    effect: Mapped[PolicyEffect] = mapped_column(str_enum(PolicyEffect, "policy_effect"))
     unit_price_fen: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     discount_bp: Mapped[int | None] = mapped_column(Integer)

@@ -17,16 +17,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from autotrade.core.crypto import BlindIndex, EncryptedText
-from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, utcnow
+from autotrade.core.db import Audited, Base, IdMixin, TimestampMixin, str_enum, utcnow
 from autotrade.core.tenancy import OrgOwned
-
-
-def _enum(e: type[StrEnum], name: str) -> Enum:
-    return Enum(e, name=name, native_enum=False, validate_strings=True, length=20)
 
 
 class LineKind(StrEnum):
@@ -90,7 +86,7 @@ class SettlementLine(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
 
     statement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("settlement_statements.id"), index=True)
     position: Mapped[int]
-    kind: Mapped[LineKind] = mapped_column(_enum(LineKind, "settlement_line_kind"))
+    kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, "settlement_line_kind"))
     entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("journal_entries.id"))
     order_id: Mapped[uuid.UUID | None]
     order_number: Mapped[str | None] = mapped_column(String(32))
@@ -153,10 +149,10 @@ class Invoice(IdMixin, TimestampMixin, Audited, OrgOwned, Base):
     )
 
     issuer_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[InvoiceKind] = mapped_column(_enum(InvoiceKind, "invoice_kind"))
-    scope: Mapped[InvoiceScope] = mapped_column(_enum(InvoiceScope, "invoice_scope"))
+    kind: Mapped[InvoiceKind] = mapped_column(str_enum(InvoiceKind, "invoice_kind"))
+    scope: Mapped[InvoiceScope] = mapped_column(str_enum(InvoiceScope, "invoice_scope"))
     status: Mapped[InvoiceStatus] = mapped_column(
-        _enum(InvoiceStatus, "invoice_status"), default=InvoiceStatus.requested
+        str_enum(InvoiceStatus, "invoice_status"), default=InvoiceStatus.requested
     )
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
     period_start: Mapped[datetime | None]
