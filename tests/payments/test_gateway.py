@@ -260,3 +260,23 @@ def test_the_simulator_only_pays_pending_gateway_payments_and_not_in_production(
     finally:
         app.state.settings.env = "test"
     assert order_status(market, o["id"]) == "pending_payment"
+
+
+def test_the_simulator_can_post_its_callbacks_over_http(market, monkeypatch):
+    """With a callback base URL the simulator POSTs like a real gateway (to a real server here)."""
+    from autotrade.core.settings import get_settings
+    from tests.live import live_server
+
+    o, started = _gateway_payment(market)
+    with live_server(market.client.app) as base:
+        monkeypatch.setenv("AUTOTRADE_GATEWAY_SIMULATOR_CALLBACK_BASE_URL", base)
+        get_settings.cache_clear()  # the job reads the process settings
+        try:
+            sim = _simulate(market, started["payment"]["id"], "normal")
+        finally:
+            monkeypatch.delenv("AUTOTRADE_GATEWAY_SIMULATOR_CALLBACK_BASE_URL")
+            get_settings.cache_clear()
+    assert order_status(market, o["id"]) == "paid"
+    job = market.client.get(f"/api/v1/jobs/{sim['job_id']}", headers=market.world.h("a_owner"))
+    assert job.json()["result"] == {"answers": ["200"]}
+    assert books(market.db, o["id"]).problems == []

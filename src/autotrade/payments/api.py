@@ -19,10 +19,7 @@ from autotrade.core.pagination import Page, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal
-from autotrade.jobs import service as jobs
-from autotrade.payments import service, simulator
-from autotrade.payments import tasks as _tasks  # registers the payments.* jobs
-from autotrade.payments.errors import OrderNotPayable, SimulatorDisabled
+from autotrade.payments import service
 from autotrade.payments.models import Payment, PaymentCallback, PaymentStatus, ProviderName
 from autotrade.payments.repository import CallbackRepository, PaymentRepository
 from autotrade.payments.schemas import (
@@ -153,16 +150,8 @@ def simulator_pay(
 ) -> SimulationOut:
     """The buyer pays a pending gateway payment on the simulated gateway; its callbacks follow
     asynchronously (job ``payments.simulator.deliver``) in the chosen ``scenario``."""
-    if settings.env == "production":
-        raise SimulatorDisabled()
     data = data or SimulatePayIn()
-    payment = service.get_payment(db, payment_id)
-    if payment.provider != ProviderName.gateway or payment.status != PaymentStatus.pending:
-        raise OrderNotPayable(
-            f"the simulator pays pending gateway payments; this one is a {payment.status.value} "
-            f"{payment.provider.value} payment",
-            code="payment_not_pending",
-        )
-    events = simulator.events_for(payment, data.scenario)
-    run = jobs.submit(db, _tasks.DELIVER_JOB, {"events": events, "delay_ms": data.delay_ms})
-    return SimulationOut(payment_id=payment.id, scenario=data.scenario, events=events, job_id=run.id)
+    events, job_id = service.simulate_gateway_payment(
+        db, settings, payment_id, data.scenario, delay_ms=data.delay_ms
+    )
+    return SimulationOut(payment_id=payment_id, scenario=data.scenario, events=events, job_id=job_id)

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ from autotrade.payments.errors import (
     PaymentNotFound,
     ProviderNotAvailable,
     RefundNotAllowed,
+    SimulatorDisabled,
 )
 from autotrade.payments.models import Payment, PaymentCallback, PaymentStatus, ProviderName
 from autotrade.payments.providers import (
@@ -392,3 +394,29 @@ def _refund(
     )
     payment.refunded_at = utcnow()
     label(payment, "payments.refund")
+
+
+# ---- the gateway simulator (not in production) -------------------------------------------------------------
+
+
+def simulate_gateway_payment(
+    session: Session, settings: Settings, payment_id: uuid.UUID, scenario: str, *, delay_ms: int = 0
+) -> tuple[list[dict[str, Any]], uuid.UUID]:
+    """The buyer pays a pending gateway payment on the simulated gateway: its callbacks in ``scenario``
+    are delivered asynchronously by the job ``payments.simulator.deliver``. (events, job id)."""
+    from autotrade.jobs import service as jobs
+    from autotrade.payments import simulator
+    from autotrade.payments import tasks as _tasks
+
+    if settings.env == "production":
+        raise SimulatorDisabled()
+    payment = get_payment(session, payment_id)
+    if payment.provider != ProviderName.gateway or payment.status != PaymentStatus.pending:
+        raise OrderNotPayable(
+            f"the simulator pays pending gateway payments; this one is a {payment.status.value} "
+            f"{payment.provider.value} payment",
+            code="payment_not_pending",
+        )
+    events = simulator.events_for(payment, scenario)
+    run = jobs.submit(session, _tasks.DELIVER_JOB, {"events": events, "delay_ms": delay_ms})
+    return events, run.id
