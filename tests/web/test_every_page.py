@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from autotrade.web.csrf import csrf_protect
 from tests.helpers import api_routes
 from tests.web.conftest import web_login
 
-GET_PAGES = [
+BASE_PAGES = [
     "/",
     "/dashboard",
     "/login",
@@ -45,13 +46,41 @@ EXPECTED_DENIED = {
 }
 
 
+# Each area lists its own GET pages in tests/web/areas/<area>.py (``GET_PAGES``) and tests them there.
+AREAS = ("buyer", "buyer_orders", "supplier", "supplier_orders", "catalog", "platform")
+GET_PAGES = BASE_PAGES
+
+
+def _area_pages() -> dict[str, list[str]]:
+    out = {}
+    for area in AREAS:
+        module = importlib.import_module(f"tests.web.areas.{area}")
+        out[area] = list(module.GET_PAGES)
+    return out
+
+
 def test_the_router_has_the_pages_we_test(app):
-    assert sorted(path for path, methods, _ in _web_routes(app) if "GET" in methods) == GET_PAGES
+    listed = set(BASE_PAGES)
+    for pages in _area_pages().values():
+        assert not listed & set(pages)
+        listed |= set(pages)
+    assert sorted(path for path, methods, _ in _web_routes(app) if "GET" in methods) == sorted(listed)
+
+
+def test_every_navigation_link_opens_a_page(world):
+    c = world.client
+    for who in ("a_owner", "a_purchaser", "admin"):
+        web_login(c, world.emails[who])
+        links = re.findall(r'<nav class="nav"[^>]*>(.*?)</nav>', c.get("/dashboard").text, re.S)
+        assert links, who
+        for href in re.findall(r'href="([^"]+)"', links[0]):
+            r = c.get(href, follow_redirects=False)
+            assert r.status_code == 200, (who, href, r.status_code)
 
 
 def test_every_state_changing_page_checks_csrf(app):
     posts = [(path, route) for path, methods, route in _web_routes(app) if methods - {"GET", "HEAD"}]
-    assert len(posts) == 10
+    assert len(posts) >= 10
     for path, route in posts:
         deps = [d.dependency for d in route.dependencies if isinstance(d, Depends)]
         assert csrf_protect in deps, path
@@ -78,7 +107,7 @@ def test_every_page_renders(world, who):
         "{role_id}": role_id.group(1) if role_id else "00000000-0000-0000-0000-000000000000",
     }
     for lang in ("zh_CN", "en"):
-        for template in GET_PAGES:
+        for template in BASE_PAGES:
             path = template
             for k, v in ids.items():
                 path = path.replace(k, v)

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from autotrade.core.tenancy import bind_system
 from autotrade.iam.models import User
-from autotrade.web.i18n import LOCALE_DIR, Translator, normalise_lang
+from autotrade.web.i18n import Translator, merged_catalog, normalise_lang, po_files
 from tests.web.conftest import web_login
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "autotrade"
@@ -87,8 +87,7 @@ def test_every_string_used_has_a_chinese_translation():
         msg[2] if isinstance(msg[2], str) else msg[2][0] for msg in extract_from_dir(str(SRC), method_map)
     }
     assert len(used) > 100
-    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        catalog = read_po(f, locale="zh_CN")
+    catalog = merged_catalog("zh_CN")
 
     def translated(msgid: str) -> bool:
         entry = catalog.get(msgid)
@@ -98,6 +97,21 @@ def test_every_string_used_has_a_chinese_translation():
 
     missing = sorted(m for m in used if not translated(m))
     assert missing == []
-    with (LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        en = read_po(f, locale="en")
+    en = merged_catalog("en")
     assert sorted(m for m in used if en.get(m) is None) == []
+
+
+def test_a_message_id_in_two_catalog_files_has_one_translation():
+    for lang in ("zh_CN", "en"):
+        seen: dict[str, tuple[str, object]] = {}
+        clashes = []
+        for po in po_files(lang):
+            with po.open("rb") as f:
+                for message in read_po(f, locale=lang):
+                    if not message.id:
+                        continue
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    if key in seen and seen[key][1] != message.string:
+                        clashes.append((lang, key, seen[key][0], po.name))
+                    seen.setdefault(key, (po.name, message.string))
+        assert clashes == []

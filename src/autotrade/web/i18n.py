@@ -1,7 +1,10 @@
 """Translations for the web pages, compiled at run time from the ``.po`` catalogs.
 
-``locale/<lang>/LC_MESSAGES/messages.po`` is parsed with babel and compiled in memory into a
-:class:`gettext.GNUTranslations` once per process; there is no build step and no ``.mo`` file.
+Every ``locale/<lang>/LC_MESSAGES/*.po`` (``messages.po`` for the shared pages, one file per area:
+``buyer.po``, ``supplier.po``, ``platform.po``…) is parsed with babel, merged into one catalog and
+compiled in memory into a :class:`gettext.GNUTranslations` once per process; there is no build step
+and no ``.mo`` file. A message id defined in two files must have the same translation in both
+(``tests/web/test_i18n.py`` checks).
 Each request gets its own :class:`Translator`: nothing is installed into the shared Jinja
 environment, because requests run concurrently in different languages.
 """
@@ -16,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -37,16 +41,31 @@ def normalise_lang(value: str | None) -> str | None:
     return {"zh": "zh_CN", "en": "en"}.get(base)
 
 
+def po_files(lang: str) -> list[Path]:
+    """The catalogs of ``lang``: ``messages.po`` first, then the areas' files by name."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda p: (p.name != "messages.po", p.name))
+
+
+def merged_catalog(lang: str) -> Catalog:
+    """All of ``lang``'s ``.po`` files as one babel catalog (the first file defining an id wins)."""
+    merged = Catalog(locale=lang)
+    for po in po_files(lang):
+        with po.open("rb") as f:
+            parsed = read_po(f, locale=lang)
+        for message in parsed:
+            if message.id and merged.get(message.id, message.context) is None:
+                merged[message.id] = message
+    return merged
+
+
 @cache
 def catalog(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of ``lang`` (cached for the life of the process)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
+    if not po_files(lang):
         return gettext.NullTranslations()
-    with po.open("rb") as f:
-        parsed = read_po(f, locale=lang)
     buf = BytesIO()
-    write_mo(buf, parsed)
+    write_mo(buf, merged_catalog(lang))
     buf.seek(0)
     return gettext.GNUTranslations(buf)
 

@@ -16,12 +16,34 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from autotrade.core.deps import WEB_SESSION_COOKIE
 from autotrade.core.errors import AppError, NotAuthenticated
 from autotrade.core.routing import api_router
-from autotrade.web import auth_pages, review_pages, roles_pages, users_pages
+from autotrade.web import (
+    auth_pages,
+    buyer_orders_pages,
+    buyer_pages,
+    catalog_pages,
+    platform_pages,
+    review_pages,
+    roles_pages,
+    supplier_orders_pages,
+    supplier_pages,
+    users_pages,
+)
 from autotrade.web.i18n import N_
 from autotrade.web.render import render
 
 router = api_router(tags=["web"])
-for _sub in (auth_pages.router, review_pages.router, users_pages.router, roles_pages.router):
+for _sub in (
+    auth_pages.router,
+    review_pages.router,
+    users_pages.router,
+    roles_pages.router,
+    buyer_pages.router,
+    buyer_orders_pages.router,
+    supplier_pages.router,
+    supplier_orders_pages.router,
+    catalog_pages.router,
+    platform_pages.router,
+):
     router.include_router(_sub)
 
 _TITLES: dict[int, str] = {

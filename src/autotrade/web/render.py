@@ -30,6 +30,9 @@ from autotrade.web.i18n import (
 from autotrade.web.labels import LEVELS, ORG_STATUSES, ORG_TYPES, USER_STATUSES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# app.css, then each area's own stylesheet (static/css/<area>.css), in name order.
+STYLESHEETS = ["/static/app.css"] + [f"/static/css/{p.name}" for p in sorted(STATIC_DIR.glob("css/*.css"))]
 FLASH_COOKIE = "flash"
 ONE_YEAR = 365 * 24 * 3600
 
@@ -54,13 +57,56 @@ FLASHES: dict[str, tuple[str, str]] = {
     "role_deleted": ("success", N_("Role deleted.")),
 }
 
-# Navigation: (path, label msgid, permission or None for any logged-in user)
-NAV: list[tuple[str, str, str | None]] = [
-    ("/dashboard", N_("Home"), None),
-    ("/platform/review", N_("Company review"), "platform.companies:view"),
-    ("/settings/users", N_("Users"), "users:view"),
-    ("/settings/roles", N_("Roles"), "roles:view"),
+SELLER_TYPES = frozenset({"manufacturer", "distributor", "dealer"})
+BUYER_TYPES = frozenset({"distributor", "dealer", "repair_shop", "fleet"})
+
+
+def register_flashes(flashes: dict[str, tuple[str, str]]) -> None:
+    """An area adds its own flash messages (keys must be new)."""
+    clash = set(flashes) & set(FLASHES)
+    assert not clash, clash
+    FLASHES.update(flashes)
+
+
+# Navigation: (path, label msgid, permission or None for any logged-in user, company kinds or None).
+# The kinds are "buyer" (BUYER_TYPES), "seller" (SELLER_TYPES) and "platform".
+NAV: list[tuple[str, str, str | None, str | None]] = [
+    ("/dashboard", N_("Home"), None, None),
+    ("/search", N_("Find parts"), "procurement:view", "buyer"),
+    ("/cart", N_("Cart"), "procurement:edit", "buyer"),
+    ("/buyer/orders", N_("Purchases"), "procurement:view", "buyer"),
+    ("/supplier/orders", N_("Sales orders"), "orders:view", "seller"),
+    ("/supplier/offers", N_("Offers"), "pricing:view", "seller"),
+    ("/supplier/stock", N_("Stock"), "inventory:view", "seller"),
+    ("/supplier/settlement", N_("Settlement"), "payments:view", "seller"),
+    ("/platform/dashboard", N_("Dashboard"), "platform.finance:view", "platform"),
+    ("/platform/review", N_("Company review"), "platform.companies:view", "platform"),
+    ("/platform/catalog", N_("Catalogue"), "platform.catalog:view", "platform"),
+    ("/platform/disputes", N_("Disputes"), "platform.risk:view", "platform"),
+    ("/platform/finance", N_("Finance"), "platform.finance:view", "platform"),
+    ("/platform/audit", N_("Audit log"), "platform.audit:view", "platform"),
+    ("/settings/users", N_("Users"), "users:view", None),
+    ("/settings/roles", N_("Roles"), "roles:view", None),
 ]
+
+
+def _kind_ok(p: Principal, kind: str | None) -> bool:
+    if kind is None:
+        return True
+    if kind == "platform":
+        return p.is_platform
+    return p.org_type in (SELLER_TYPES if kind == "seller" else BUYER_TYPES)
+
+
+def nav_for(p: Principal | None) -> list[tuple[str, str]]:
+    """The (path, label msgid) entries ``p`` may see."""
+    if p is None:
+        return []
+    return [
+        (path, label)
+        for path, label, perm, kind in NAV
+        if (perm is None or p.can(perm)) and _kind_ok(p, kind)
+    ]
 
 
 def principal_of(request: Request) -> Principal | None:
@@ -114,17 +160,12 @@ def context(request: Request, db: Session | None = None, **extra: Any) -> dict[s
         "lang": t.lang,
         "languages": [(code, label, _switch_url(request, code)) for code, label in LANGUAGES.items()],
         "principal": p,
-        "nav": [
-            (path, t.gettext(label))
-            for path, label, perm in NAV
-            if p is not None and (perm is None or p.can(perm))
-        ]
-        if p is not None
-        else [],
+        "nav": [(path, t.gettext(label)) for path, label in nav_for(p)],
         "csrf_token": csrf_token_for(request),
         "flash": (flash[0], t.gettext(flash[1])) if flash else None,
         "request_id": request_id_var.get() or "",
         "version": __version__,
+        "stylesheets": STYLESHEETS,
         "path": request.url.path,
         "labels": {
             "org_types": ORG_TYPES,
