@@ -1,4 +1,6 @@
-"""Buyer pages after checkout: my orders with timeline, receiving inspection, returns, disputes, invoices, credit."""
+"""Buyer pages after checkout:
+my orders with timeline, receiving inspection, returns, disputes, invoices, credit.
+"""
 
 from __future__ import annotations
 

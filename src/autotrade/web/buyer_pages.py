@@ -1,4 +1,7 @@
-"""Buyer pages: search (VIN, OE/brand number, words), part page with price comparison, cart and quick order, checkout, payment."""
+"""Buyer pages:
+search (VIN, OE/brand number, words), part page with price comparison, cart and quick order,
+checkout, payment.
+"""
 
 from __future__ import annotations
 

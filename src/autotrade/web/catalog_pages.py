@@ -1,4 +1,6 @@
-"""Platform pages: catalogue maintenance (vehicles, parts, imports with progress) and commission rates."""
+"""Platform pages:
+catalogue maintenance (vehicles, parts, imports with progress) and commission rates.
+"""
 
 from __future__ import annotations
 

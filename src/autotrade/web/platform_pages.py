@@ -1,4 +1,6 @@
-"""Platform pages: home dashboard, disputes to decide, reconciliation and finance, audit log search."""
+"""Platform pages:
+home dashboard, disputes to decide, reconciliation and finance, audit log search.
+"""
 
 from __future__ import annotations
 

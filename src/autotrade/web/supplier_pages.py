@@ -1,4 +1,6 @@
-"""Supplier pages: offers and price policies (with bulk upload), stock by warehouse, alliance stock and transfer requests."""
+"""Supplier pages:
+offers and price policies (with bulk upload), stock by warehouse, alliance stock and transfer requests.
+"""
 
 from __future__ import annotations
 

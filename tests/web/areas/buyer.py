@@ -1,3 +1,3 @@
-"""GET pages of the buyer area (tests/web/test_every_page.py checks the router has exactly these)."""
+"""GET pages of the buyer area (test_every_page checks them)."""
 
 GET_PAGES: list[str] = []

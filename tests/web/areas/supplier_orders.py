@@ -1,3 +1,3 @@
-"""GET pages of the supplier_orders area (tests/web/test_every_page.py checks the router has exactly these)."""
+"""GET pages of the supplier_orders area (test_every_page checks them)."""
 
 GET_PAGES: list[str] = []
