@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck clean
+.PHONY: run test install browser lint typecheck clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -30,8 +30,23 @@ run: install
 	$(BIN)/autotrade serve --host 127.0.0.1 --port 8000
 
 ## make test: install, lint, type-check, run the whole suite (SQLite + PostgreSQL when available)
-test: install lint typecheck
+test: install browser lint typecheck
 	$(BIN)/python -m pytest
+
+## make browser: Debian's Chromium and a Chinese font for the end-to-end tests (apt, as root or with sudo)
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
+	    echo "installing $(BROWSER_PACKAGES) for the browser tests (apt)"; \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
+	  else \
+	    echo "no /usr/bin/chromium and no apt as root: the browser tests will be skipped (sudo apt install chromium)"; \
+	  fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check src tests bench
