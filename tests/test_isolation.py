@@ -7,7 +7,8 @@ parameter this test does not know fails it until the route is added here.
 
 Later domains plug in without editing this file: a module ``tests/<domain>/isolation.py`` may define
 ``foreign_resources(world) -> dict[str, str]`` (company-A resources by path-parameter name),
-``JSON_BODIES`` (minimal valid bodies by (method, path)) and ``SNAPSHOT_MODELS`` (tenant-scoped models
+``JSON_BODIES`` (minimal valid bodies by (method, path)), ``FORM_BODIES`` (the same for web forms) and
+``SNAPSHOT_MODELS`` (tenant-scoped models
 whose company-A rows must be unchanged afterwards).
 """
 
@@ -77,6 +78,7 @@ def _domain_modules() -> list[Any]:
 DOMAINS = _domain_modules()
 for _mod in DOMAINS:
     JSON_BODIES.update(getattr(_mod, "JSON_BODIES", {}))
+    FORM_BODIES.update(getattr(_mod, "FORM_BODIES", {}))
 
 
 def _branch_body() -> dict[str, Any]:

@@ -257,7 +257,9 @@ def _review(company: str, action: str, reason: str | None) -> None:
 def worker(threads: Annotated[int, typer.Option(help="Worker threads")] = 2) -> None:
     """Run background jobs: from the queue (AUTOTRADE_QUEUE=dramatiq) or by polling the database."""
     from autotrade.core.logging import configure_logging
+    from autotrade.inventory import sync as _stock_upload  # noqa: F401  (registers inventory.stock_upload)
     from autotrade.jobs import service as jobs
+    from autotrade.pricing import upload as _offer_upload  # noqa: F401  (registers pricing.offer_upload)
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)

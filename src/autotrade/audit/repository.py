@@ -29,6 +29,8 @@ class AuditRepository(Repository[AuditLog]):
             stmt = stmt.where(AuditLog.entity_id == f.entity_id)
         if f.actor_user_id:
             stmt = stmt.where(AuditLog.actor_user_id == f.actor_user_id)
+        if f.actor_label:
+            stmt = stmt.where(AuditLog.actor_label == f.actor_label)
         if f.org_id:
             stmt = stmt.where(AuditLog.org_id == f.org_id)
         if f.since:

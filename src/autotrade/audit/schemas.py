@@ -12,6 +12,7 @@ class AuditFilter(BaseModel):
     entity_type: str | None = None
     entity_id: str | None = None
     actor_user_id: uuid.UUID | None = None
+    actor_label: str | None = None  # exact: a user's email, "system", "api_key:<id>"
     org_id: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None

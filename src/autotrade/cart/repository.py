@@ -42,6 +42,12 @@ class CartRepository(Repository[Cart]):
             )
         )
 
+    def line_count(self, cart_id: uuid.UUID) -> int:
+        return int(
+            self.session.scalar(select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart_id))
+            or 0
+        )
+
     def line(self, cart_id: uuid.UUID, line_id: uuid.UUID) -> CartLine | None:
         line: CartLine | None = self.session.scalar(
             select(CartLine).where(CartLine.id == line_id, CartLine.cart_id == cart_id)

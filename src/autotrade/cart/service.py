@@ -47,6 +47,12 @@ def find_cart(session: Session, p: Principal) -> Cart | None:
     return CartRepository(session).of_owner(p.org_id, owner_of(p))
 
 
+def line_count(session: Session, p: Principal) -> int:
+    """How many lines the caller's cart holds (0 without a cart)."""
+    cart = find_cart(session, p)
+    return 0 if cart is None else CartRepository(session).line_count(cart.id)
+
+
 def cart_for_update(session: Session, p: Principal) -> Cart:
     """The caller's cart, created on first use (a concurrent first use meets the unique index)."""
     repo = CartRepository(session)

@@ -595,3 +595,99 @@ class VocabularyRepository:
         ):
             if name:
                 yield name
+
+
+class MasterDataRepository:
+    """Queries of the platform's master-data pages: counts, the parts list, one part's numbers and
+    fitment, and splitting an interchange group after a number is removed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def counts(self) -> dict[str, int]:
+        """Rows of each master-data table, in one statement."""
+        from autotrade.vehicles.models import VinPattern
+
+        tables: dict[str, Any] = {
+            "makes": VehicleMake,
+            "models": VehicleModel,
+            "generations": VehicleGeneration,
+            "variants": VehicleVariant,
+            "vin_patterns": VinPattern,
+            "categories": Category,
+            "brands": Brand,
+            "parts": Part,
+            "numbers": PartNumber,
+            "fitments": Fitment,
+        }
+        stmt = select(
+            *(select(func.count()).select_from(m).scalar_subquery().label(k) for k, m in tables.items())
+        )
+        row = self.session.execute(stmt).one()
+        return {k: int(v or 0) for k, v in row._mapping.items()}
+
+    def parts_page(
+        self, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[Part, Brand, Category]], str | None]:
+        """Every part, newest first, one page (two queries: the page's ids, then names)."""
+        from autotrade.core.pagination import paginate
+
+        rows, nxt = paginate(self.session, select(Part), Part.id, cursor=cursor, limit=limit)
+        named = {p.id: (p, b, c) for p, b, c in PartRepository(self.session).with_names([r.id for r in rows])}
+        return [named[r.id] for r in rows if r.id in named], nxt
+
+    def number_of(self, part_id: uuid.UUID, number_id: uuid.UUID) -> PartNumber | None:
+        row: PartNumber | None = self.session.scalar(
+            select(PartNumber).where(PartNumber.id == number_id, PartNumber.part_id == part_id)
+        )
+        return row
+
+    def fitment_of(self, part_id: uuid.UUID, fitment_id: uuid.UUID) -> Fitment | None:
+        row: Fitment | None = self.session.scalar(
+            select(Fitment).where(Fitment.id == fitment_id, Fitment.part_id == part_id)
+        )
+        return row
+
+    def fitments(self, part_id: uuid.UUID, limit: int) -> tuple[list[Any], int]:
+        """The part's fitment rows with the variant's make, model and generation (first ``limit``, by
+        make, model and variant), and how many there are."""
+        total = int(
+            self.session.scalar(select(func.count()).select_from(Fitment).where(Fitment.part_id == part_id))
+            or 0
+        )
+        rows = self.session.execute(
+            select(
+                Fitment,
+                VehicleVariant.code,
+                VehicleVariant.name,
+                VehicleGeneration.name,
+                VehicleModel.name,
+                VehicleModel.name_zh,
+                VehicleMake.name,
+                VehicleMake.name_zh,
+            )
+            .join(VehicleVariant, VehicleVariant.id == Fitment.variant_id)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(Fitment.part_id == part_id)
+            .order_by(VehicleMake.name, VehicleModel.name, VehicleVariant.name)
+            .limit(limit)
+        ).all()
+        return list(rows), total
+
+    def ungroup(self, group_id: uuid.UUID) -> list[uuid.UUID]:
+        """Put every part of a group back in a group of its own (the caller merges them again from
+        their numbers). Derived data: ``updated_at`` is kept and no audit row is written, as in
+        :meth:`PartRepository.regroup`."""
+        members = list(self.session.scalars(select(Part.id).where(Part.group_id == group_id)))
+        if members:
+            self.session.flush()
+            table = Part.__table__
+            self.session.connection().execute(
+                update(table)  # type: ignore[arg-type]
+                .where(table.c.group_id == group_id)
+                .values(group_id=table.c.id, updated_at=table.c.updated_at)
+            )
+            self.session.expire_all()
+        return members

@@ -3,7 +3,12 @@ so the audit log), then keeps the derived data in step: interchange groups and s
 
 from __future__ import annotations
 
+import csv
+import re
+import shutil
 import uuid
+from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +20,7 @@ from autotrade.catalog.schemas import BrandIn, CategoryIn, FitmentIn, NumberIn, 
 from autotrade.catalog.search import Hit, hits_for
 from autotrade.core.db import uuid7
 from autotrade.core.errors import Conflict, NotFound, ValidationFailed
+from autotrade.jobs.models import JobRun
 from autotrade.vehicles import service as vehicles
 from autotrade.vehicles.models import VehicleVariant
 
@@ -191,3 +197,132 @@ def vehicle_variants(
             first.message, field="vin", code=first.code, errors=[e.model_dump() for e in decoded.errors]
         )
     return decoded.model_dump(mode="json"), [*variant_ids, *(v.variant_id for v in decoded.matched_variants)]
+
+
+# ---- master-data pages: brand change, removals, uploads, error reports ------------------------------
+
+
+def change_part_brand(session: Session, part_id: uuid.UUID, brand_code: str) -> Part:
+    """Correct a part's brand. Brand + normalised number are the part's key, so its SKU and its own
+    ``brand`` number row follow; another part with the same brand and number refuses the change."""
+    part = PartRepository(session).get_or_404(part_id)
+    brand = _brand(session, brand_code)
+    if brand.id == part.brand_id:
+        return part
+    other = PartRepository(session).by_brand_number(brand.id, part.brand_number_norm)
+    if other is not None:
+        raise Conflict(f"{brand.name} {part.brand_number} exists", code="part_exists", field="brand")
+    for n in PartRepository(session).numbers_of([part.id])[part.id]:
+        if n.kind == NumberKind.brand and n.number_norm == part.brand_number_norm:
+            n.brand_code = brand.code
+    part.brand_id = brand.id
+    part.sku = sku_code(brand.code, part.brand_number_norm)
+    session.flush()
+    indexing.merge_groups(session, [part.id])
+    indexing.index_parts(session, [part.id])
+    return part
+
+
+def _split_group(session: Session, group_id: uuid.UUID) -> None:
+    """Rebuild one interchange group from its members' numbers (after a number left it)."""
+    from autotrade.catalog.repository import MasterDataRepository
+
+    members = MasterDataRepository(session).ungroup(group_id)
+    if members:
+        indexing.merge_groups(session, members)
+
+
+def remove_number(session: Session, part_id: uuid.UUID, number_id: uuid.UUID) -> PartNumber:
+    """Remove a number or cross-reference from a part (not the part's own brand number, which is
+    its key). The part's interchange group is rebuilt, so parts linked only by it part ways."""
+    from autotrade.catalog.repository import MasterDataRepository
+
+    part = PartRepository(session).get_or_404(part_id)
+    number = MasterDataRepository(session).number_of(part.id, number_id)
+    if number is None:
+        raise NotFound("no such number on this part", code="number_not_found")
+    if number.kind == NumberKind.brand and number.number_norm == part.brand_number_norm:
+        raise Conflict(
+            "the part's own brand number identifies it and cannot be removed", code="brand_number_kept"
+        )
+    session.delete(number)
+    session.flush()
+    _split_group(session, part.group_id)
+    return number
+
+
+def remove_fitment(session: Session, part_id: uuid.UUID, fitment_id: uuid.UUID) -> Fitment:
+    from autotrade.catalog.repository import MasterDataRepository
+
+    part = PartRepository(session).get_or_404(part_id)
+    fitment = MasterDataRepository(session).fitment_of(part.id, fitment_id)
+    if fitment is None:
+        raise NotFound("no such fitment on this part", code="fitment_not_found")
+    session.delete(fitment)
+    session.flush()
+    return fitment
+
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+def submit_import(
+    session: Session, directory: Path, stream: BinaryIO, filename: str | None, kind: str | None
+) -> JobRun:
+    """Save an uploaded catalogue file under ``directory`` and queue its ``catalog.import`` job (the
+    same job the API's upload queues; it runs after the caller commits)."""
+    from autotrade.catalog import importer  # noqa: F401  (registers the catalog.import job)
+    from autotrade.catalog.formats import KINDS
+    from autotrade.jobs import service as jobs
+
+    if kind is not None and kind not in KINDS:
+        raise ValidationFailed(f"kind must be one of {', '.join(KINDS)}", field="kind", code="invalid_kind")
+    name = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if not name:
+        raise ValidationFailed("choose a file", field="file", code="required")
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise ValidationFailed("upload a .csv or .xlsx file", field="file", code="invalid_file_type")
+    directory.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+", "_", name)[-100:]
+    saved = directory / f"{uuid.uuid4().hex}-{safe}"
+    with saved.open("wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
+    return jobs.submit(
+        session, "catalog.import", {"path": str(saved.resolve()), "kind": kind, "filename": name}
+    )
+
+
+def import_runs(session: Session, cursor: str | None, limit: int) -> tuple[list[JobRun], str | None]:
+    """The caller's company's catalogue imports, newest first."""
+    from autotrade.core.pagination import paginate
+    from autotrade.jobs.repository import JobRepository
+
+    stmt = JobRepository(session).select().where(JobRun.name == "catalog.import")
+    return paginate(session, stmt, JobRun.id, cursor=cursor, limit=limit)
+
+
+def import_run(session: Session, job_id: uuid.UUID) -> JobRun:
+    """One catalogue import of the caller's company (another company's job, or another kind of job,
+    is not found)."""
+    from autotrade.jobs.repository import JobRepository
+
+    run = JobRepository(session).get(job_id)
+    if run is None or run.name != "catalog.import":
+        raise NotFound("import not found", code="import_not_found")
+    return run
+
+
+def import_errors(run: JobRun, offset: int = 0, limit: int = 500) -> tuple[list[dict[str, str]], int]:
+    """Rows ``offset``… of a finished import's error report (line, column, value, reason) and how many
+    rows the report has. No report (a clean import, or still running): nothing."""
+    path = (run.result or {}).get("errors_path")
+    if not path or not Path(path).is_file():
+        return [], 0
+    rows: list[dict[str, str]] = []
+    total = 0
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        for i, row in enumerate(csv.DictReader(f)):
+            total += 1
+            if offset <= i < offset + limit:
+                rows.append({k: row.get(k) or "" for k in ("line", "column", "value", "reason")})
+    return rows, total

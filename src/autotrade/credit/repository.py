@@ -276,6 +276,21 @@ class CreditInvoiceRepository(Repository[CreditInvoice]):
         )
         return self.session.scalar(stmt) is not None
 
+    def for_order(self, order_id: uuid.UUID) -> CreditInvoice | None:
+        """The credit invoice of an order paid on credit, if the caller may see it (tenant filter)."""
+        invoice: CreditInvoice | None = self.session.scalar(
+            select(CreditInvoice).where(CreditInvoice.order_id == order_id)
+        )
+        return invoice
+
+    def repayment_listing(self, *, debtor_scope: Iterable[uuid.UUID] | None = None) -> Select[Any]:
+        """Repayments of credit invoices (the tenant filter: ones the caller owes or is owed); with
+        ``debtor_scope``, only those of the caller as debtor. For keyset pagination by id."""
+        stmt = select(CreditRepayment)
+        if debtor_scope is not None:
+            stmt = stmt.where(CreditRepayment.org_id.in_(list(debtor_scope)))
+        return stmt
+
 
 # ---- history for the suggested limit ------------------------------------------------------------------
 

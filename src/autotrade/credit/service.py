@@ -531,3 +531,50 @@ def verify(session: Session) -> list[str]:
         f"credit line {line_id}: used_fen {used} but its invoices owe {owed}"
         for line_id, used, owed in CreditLineRepository(session).used_vs_outstanding()
     ]
+
+
+# ---- what the buyer could pay an order with (the payment page) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditOption:
+    line: CreditLine
+    available_fen: int
+    usable: bool  # active and the order fits in what is available
+
+
+@dataclass(frozen=True)
+class CreditOptions:
+    options: list[CreditOption]  # the lines pay_on_credit would try, in its order
+    overdue: int  # the buyer's invoices unpaid past due (paying on credit is refused while any is)
+
+    @property
+    def payable(self) -> bool:
+        return self.overdue == 0 and any(o.usable for o in self.options)
+
+
+def credit_options(
+    session: Session, principal: Principal, order_id: uuid.UUID, *, now: datetime | None = None
+) -> CreditOptions:
+    """The buyer's credit lines that :func:`pay_on_credit` would consider for this order (the
+    supplier's first, then the platform's), each with what is available and whether the order fits,
+    and how many of the buyer's invoices are overdue. Reads only."""
+    order = orders.get_order(session, order_id)
+    if order.org_id not in principal.scope:
+        raise WrongParty("only the buyer pays an order; the supplier cannot pay it on credit")
+    debtor = principal.root_company_id
+    creditors = [order.supplier_org_id, ledger.platform_org_id(session)]
+    lines = CreditLineRepository(session).of_debtor(debtor, creditors, order.currency)
+    lines.sort(key=lambda x: creditors.index(x.creditor_org_id))
+    overdue = CreditInvoiceRepository(session).overdue_of_debtor(debtor, now or utcnow())
+    return CreditOptions(
+        options=[
+            CreditOption(
+                x,
+                _available(x),
+                x.status == CreditLineStatus.active and _available(x) >= order.gross_fen,
+            )
+            for x in lines
+        ],
+        overdue=len(overdue),
+    )

@@ -101,3 +101,20 @@ def update_rate(
     label(rate, "commission_rates.update")
     session.flush()
     return rate
+
+
+def schedule_rate(session: Session, data: RateIn, *, now: datetime | None = None) -> CommissionRate:
+    """A new rate from a future date (the platform's commission page). A rate of the same trade type
+    and category that is open-ended and starts earlier is ended when the new one starts (a new rate
+    replaces it from a date); any other overlap is refused as by :func:`create_rate`."""
+    now = now or utcnow()
+    if data.effective_from <= now:
+        raise InvalidRate(
+            "a new rate starts in the future", field="effective_from", code="commission_rate_not_future"
+        )
+    for current in RateRepository(session).overlapping(
+        data.trade_type.value, data.category_id, data.effective_from, data.effective_until
+    ):
+        if current.effective_until is None and current.effective_from < data.effective_from:
+            update_rate(session, current.id, RateUpdate(effective_until=data.effective_from), now=now)
+    return create_rate(session, data)

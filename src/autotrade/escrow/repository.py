@@ -26,6 +26,7 @@ from autotrade.escrow.models import (
     EscrowRelease,
     OrderCommission,
 )
+from autotrade.ledger.models import LedgerAccount, LedgerPosting, Purpose
 from autotrade.orders.models import Dispute, DisputeStatus, Order, OrderLine, OrderStatus, Return
 from autotrade.orders.repository import OPEN_RETURNS
 
@@ -206,3 +207,33 @@ class EscrowRepository:
     def releases_any_tenant(self) -> Select[Any]:
         """Platform finance: releases of every company."""
         return select(EscrowRelease).execution_options(**ALL_TENANTS)
+
+
+class SupplierEscrowReads:
+    """A supplier's view of escrow (its settlement page): the releases of its orders and what its
+    orders still hold. ``supplier_scope`` is the caller's tenant scope."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def releases(self, supplier_scope: Iterable[uuid.UUID]) -> Select[Any]:
+        """Releases of orders the caller supplied (the tenant filter also shows the buyer's side of
+        releases; the scope keeps only the supplier's)."""
+        return select(EscrowRelease).where(EscrowRelease.supplier_org_id.in_(list(supplier_scope)))
+
+    def held(self, supplier_scope: Iterable[uuid.UUID], currency: str) -> int:
+        """What the caller's orders hold in escrow now: −Σ postings on escrow accounts naming one of
+        them. The escrow account is the platform's and postings carry no company, hence
+        ``all_tenants``; the orders are limited to the caller's scope explicitly."""
+        stmt = (
+            select(func.coalesce(func.sum(LedgerPosting.amount_fen), 0))
+            .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+            .join(Order, Order.id == LedgerPosting.order_id)
+            .where(
+                LedgerAccount.purpose == Purpose.escrow,
+                LedgerAccount.currency == currency,
+                Order.supplier_org_id.in_(list(supplier_scope)),
+            )
+            .execution_options(**ALL_TENANTS)
+        )
+        return -int(self.session.scalar(stmt) or 0)

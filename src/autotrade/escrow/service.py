@@ -28,7 +28,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from autotrade.core.db import utcnow, uuid7
+from autotrade.core.pagination import paginate
 from autotrade.core.settings import get_settings
+from autotrade.core.tenancy import Principal
 from autotrade.escrow.commission import commission_fen, pick_rate, return_share, spread
 from autotrade.escrow.errors import EscrowFrozen, RefundExceedsEscrow
 from autotrade.escrow.models import (
@@ -39,7 +41,7 @@ from autotrade.escrow.models import (
     RefundCause,
     ReleaseTrigger,
 )
-from autotrade.escrow.repository import EscrowRepository, RateRepository
+from autotrade.escrow.repository import EscrowRepository, RateRepository, SupplierEscrowReads
 from autotrade.ledger import service as ledger
 from autotrade.ledger.models import Purpose
 from autotrade.orders.models import (
@@ -52,6 +54,7 @@ from autotrade.orders.models import (
     ReturnLine,
 )
 from autotrade.orders.parties import apply
+from autotrade.orders.repository import OrderRepository
 from autotrade.orders.states import Actor
 
 RELEASABLE = (OrderStatus.delivered, OrderStatus.received, OrderStatus.completed)
@@ -389,3 +392,27 @@ def view(session: Session, order: Order) -> EscrowView:
         commissions=repo.commissions_of(order.id),
         frozen=repo.open_dispute(order.id),
     )
+
+
+# ---- the supplier's escrow (settlement page) ---------------------------------------------------------
+
+
+def supplier_releases(
+    session: Session, principal: Principal, *, cursor: str | None, limit: int
+) -> tuple[list[tuple[EscrowRelease, str]], str | None]:
+    """Releases of the caller's sales orders, newest first, each with its order number: what left
+    escrow (gross), the commission and the net credited to the caller's payable."""
+    rows, nxt = paginate(
+        session,
+        SupplierEscrowReads(session).releases(principal.scope),
+        EscrowRelease.id,
+        cursor=cursor,
+        limit=limit,
+    )
+    orders = OrderRepository(session).by_ids(r.order_id for r in rows)
+    return [(r, orders[r.order_id].number if r.order_id in orders else "") for r in rows], nxt
+
+
+def held_for_supplier(session: Session, principal: Principal, *, currency: str = "CNY") -> int:
+    """What the caller's sales orders hold in escrow now (paid, not yet released or refunded)."""
+    return SupplierEscrowReads(session).held(principal.scope, currency)

@@ -21,11 +21,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from autotrade.catalog.formats import FileFormatError, file_type, open_source
+from autotrade.catalog.formats import FileFormatError, file_type, fingerprint, open_source
 from autotrade.catalog.import_rows import Row, RowError
+from autotrade.core.tenancy import Principal, bind_principal
 from autotrade.inventory.models import MovementKind, StockUpload, Warehouse
 from autotrade.inventory.repository import Change, Key, StockRepository, WarehouseRepository
 from autotrade.inventory.service import actor_of
+from autotrade.jobs import service as jobs
+from autotrade.jobs.models import JobRun
 
 UPLOAD_COLUMNS = ("warehouse_code", "sku", "part_id", "on_hand")
 REQUIRED_COLUMNS = ("warehouse_code", "on_hand")
@@ -333,3 +336,64 @@ def errors_csv(upload: StockUpload) -> str:
     for e in upload.errors:
         w.writerow([e.get("line"), e.get("column"), e.get("value"), e.get("reason")])
     return buf.getvalue()
+
+
+# ---- the upload as a background job (the web page shows its progress) ------------------------------------
+
+UPLOAD_JOB = "inventory.stock_upload"
+
+
+def queue_upload(session: Session, actor: Principal, path: Path, *, filename: str) -> JobRun:
+    """Queue a saved stock file for :func:`run_upload_job` (a ``job_runs`` row of the caller's company):
+    the same processing as ``POST /api/v1/stock/uploads``, run in the background so that a page can
+    poll its progress. The job deletes the file when it is done."""
+    return jobs.submit(
+        session,
+        UPLOAD_JOB,
+        {
+            "path": str(path),
+            "filename": filename,
+            "user_id": str(actor.user_id) if actor.user_id else None,
+        },
+        org_id=actor.org_id,
+    )
+
+
+@jobs.job(UPLOAD_JOB)
+def run_upload_job(session: Session, run: JobRun) -> dict[str, Any]:
+    """Process a queued stock file as the user who uploaded it (their company's warehouses, their name on
+    the movements). Each batch of 1,000 rows is committed with the job's progress, so the good rows of a
+    long file land as it goes, as the per-row rules allow; the ``stock_uploads`` row with the report is
+    written at the end. Result: ``{"upload_id", "status", counts}``."""
+    from autotrade.iam.repository import UserRepository
+    from autotrade.iam.service import principal_for_user
+
+    path = Path(str(run.payload["path"]))
+    try:
+        user_id = run.payload.get("user_id")
+        user = UserRepository(session).get_any_tenant(uuid.UUID(user_id)) if user_id else None
+        if user is None or run.org_id is None:
+            raise RuntimeError("the uploading user no longer exists")
+        principal = principal_for_user(session, user)
+        bind_principal(session, principal)
+        if path.is_file():
+            _, lines = fingerprint(path)
+            run.total = max(lines - 1, 0) if file_type(path, run.payload.get("filename")) == "csv" else None
+        upload = process_file(
+            session,
+            path,
+            org_id=principal.org_id,
+            user_id=user.id,
+            filename=str(run.payload.get("filename") or path.name),
+            progress=lambda done, total: jobs.progress(session, run, done, total),
+        )
+        return {
+            "upload_id": str(upload.id),
+            "status": upload.status,
+            "rows_total": upload.rows_total,
+            "rows_changed": upload.rows_changed,
+            "rows_unchanged": upload.rows_unchanged,
+            "rows_failed": upload.rows_failed,
+        }
+    finally:
+        path.unlink(missing_ok=True)

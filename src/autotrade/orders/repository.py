@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 
 from autotrade.core.repository import ALL_TENANTS, Repository
 from autotrade.inventory.models import Warehouse
@@ -33,6 +33,7 @@ from autotrade.orders.models import (
     Shipment,
     ShipmentLine,
 )
+from autotrade.orgs.models import Org
 
 OPEN_RETURNS = (
     ReturnStatus.requested,
@@ -152,6 +153,16 @@ class OrderRepository(Repository[Order]):
         )
         return owner
 
+    def allocation_warehouses(self, warehouse_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Warehouse]:
+        """The supplier's warehouses named on allocations or shipments of orders the caller loaded under
+        the tenant filter (the buyer sees where its goods ship from: code, name, city). One query, any
+        tenant: pass only ids read from such rows, never ids from a request."""
+        ids = list(set(warehouse_ids))
+        if not ids:
+            return {}
+        stmt = select(Warehouse).where(Warehouse.id.in_(ids)).execution_options(**ALL_TENANTS)
+        return {w.id: w for w in self.session.scalars(stmt)}
+
 
 class ReturnRepository(Repository[Return]):
     model = Return
@@ -179,6 +190,12 @@ class ReturnRepository(Repository[Return]):
         if order_id is not None:
             stmt = stmt.where(Return.order_id == order_id)
         return stmt
+
+    def buyer_listing(
+        self, buyer_scope: Iterable[uuid.UUID], *, status: ReturnStatus | None = None
+    ) -> Select[Any]:
+        """Returns of the caller's purchases only (not those of its sales), newest first by the caller."""
+        return self.listing(status=status).where(Return.org_id.in_(list(buyer_scope)))
 
 
 class DisputeRepository(Repository[Dispute]):
@@ -209,6 +226,14 @@ class DisputeRepository(Repository[Dispute]):
         )
         return order
 
+    def orders_any_tenant(self, order_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Order]:
+        """Platform risk staff: the orders of a page of disputes, in one query."""
+        ids = list(set(order_ids))
+        if not ids:
+            return {}
+        stmt = select(Order).where(Order.id.in_(ids)).execution_options(**ALL_TENANTS)
+        return {o.id: o for o in self.session.scalars(stmt)}
+
     def listing(self, *, status: DisputeStatus | None = None) -> Select[Any]:
         stmt = select(Dispute)
         if status is not None:
@@ -218,3 +243,83 @@ class DisputeRepository(Repository[Dispute]):
     def listing_any_tenant(self, *, status: DisputeStatus | None = None) -> Select[Any]:
         """Platform risk staff: disputes of every company."""
         return self.listing(status=status).execution_options(**ALL_TENANTS)
+
+
+class SalesRepository:
+    """The supplier's side of orders and returns (the supplier's web workbench): rows whose supplier is
+    in ``supplier_scope``. The tenant filter applies as well, so only rows the caller is a party of are
+    ever read; the scope keeps out the caller's own purchases."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def orders(
+        self,
+        supplier_scope: Iterable[uuid.UUID],
+        *,
+        statuses: Iterable[OrderStatus] = (),
+        open_returns: bool = False,
+    ) -> Select[Any]:
+        stmt = select(Order).where(Order.supplier_org_id.in_(list(supplier_scope)))
+        wanted = list(statuses)
+        if wanted:
+            stmt = stmt.where(Order.status.in_(wanted))
+        if open_returns:
+            stmt = stmt.where(exists().where(Return.order_id == Order.id, Return.status.in_(OPEN_RETURNS)))
+        return stmt
+
+    def status_counts(self, supplier_scope: Iterable[uuid.UUID]) -> dict[OrderStatus, int]:
+        """How many of the supplier's orders are in each status (one grouped query)."""
+        stmt = (
+            select(Order.status, func.count())
+            .where(Order.supplier_org_id.in_(list(supplier_scope)))
+            .group_by(Order.status)
+        )
+        return {OrderStatus(s): int(n) for s, n in self.session.execute(stmt)}
+
+    def orders_with_open_returns(self, supplier_scope: Iterable[uuid.UUID]) -> int:
+        stmt = select(func.count(func.distinct(Return.order_id))).where(
+            Return.supplier_org_id.in_(list(supplier_scope)), Return.status.in_(OPEN_RETURNS)
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def returns(
+        self, supplier_scope: Iterable[uuid.UUID], *, statuses: Iterable[ReturnStatus] = ()
+    ) -> Select[Any]:
+        stmt = select(Return).where(Return.supplier_org_id.in_(list(supplier_scope)))
+        wanted = list(statuses)
+        if wanted:
+            stmt = stmt.where(Return.status.in_(wanted))
+        return stmt
+
+    def returns_of_orders(self, order_ids: Iterable[uuid.UUID]) -> list[Return]:
+        ids = list(order_ids)
+        if not ids:
+            return []
+        stmt = select(Return).where(Return.order_id.in_(ids)).order_by(Return.id)
+        return list(self.session.scalars(stmt))
+
+    def warehouses(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Warehouse]:
+        """The caller's warehouses among these ids (the tenant filter applies)."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        return {w.id: w for w in self.session.scalars(select(Warehouse).where(Warehouse.id.in_(wanted)))}
+
+    def my_warehouses(self, org_ids: Iterable[uuid.UUID]) -> list[Warehouse]:
+        """Active warehouses of these companies (the supplier's), by code."""
+        stmt = (
+            select(Warehouse)
+            .where(Warehouse.org_id.in_(list(org_ids)), Warehouse.active.is_(True))
+            .order_by(Warehouse.code)
+        )
+        return list(self.session.scalars(stmt))
+
+    def party_names(self, org_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Company names of the other party of orders or returns the caller loaded under the tenant
+        filter (a trading partner's name is shown on the order; nothing else of it is read)."""
+        wanted = list(set(org_ids))
+        if not wanted:
+            return {}
+        stmt = select(Org.id, Org.name).where(Org.id.in_(wanted)).execution_options(**ALL_TENANTS)
+        return {i: n for i, n in self.session.execute(stmt)}

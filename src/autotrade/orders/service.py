@@ -16,12 +16,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from autotrade.audit.service import label
 from autotrade.core.db import utcnow, uuid7
-from autotrade.core.errors import ValidationFailed
+from autotrade.core.errors import NotFound, ValidationFailed
 from autotrade.core.tenancy import Principal
 from autotrade.escrow import service as escrow
 from autotrade.inventory import service as inventory
@@ -40,13 +42,15 @@ from autotrade.orders.models import (
     OrderAllocation,
     OrderEvent,
     OrderLine,
+    OrderStatus,
+    Party,
     Return,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
 )
 from autotrade.orders.parties import actor_for, apply
-from autotrade.orders.repository import OrderRepository
+from autotrade.orders.repository import OrderRepository, SalesRepository
 from autotrade.orders.returns import open_return
 from autotrade.orders.schemas import ReceiveIn, ShipmentIn
 from autotrade.orders.states import ORDERS, Actor
@@ -350,3 +354,94 @@ def auto_cancel(session: Session, *, now: datetime | None = None, limit: int = 5
     for order_id, stock_lines in releases.items():
         inventory.release(session, stock_lines, reference_type="order", reference_id=order_id)
     return [o.id for o in due]
+
+
+# ---- the supplier's workbench: sales queues -----------------------------------------------------------
+
+# Work queues of the supplier's sales orders: name → (statuses, only orders with an open return).
+SALES_QUEUES: dict[str, tuple[tuple[OrderStatus, ...], bool]] = {
+    "all": ((), False),
+    "to_confirm": ((OrderStatus.paid,), False),
+    "to_ship": ((OrderStatus.confirmed, OrderStatus.partially_shipped), False),
+    "shipped": ((OrderStatus.shipped, OrderStatus.delivered), False),
+    "returns": ((), True),
+    "done": ((OrderStatus.received, OrderStatus.completed), False),
+    "cancelled": ((OrderStatus.cancelled,), False),
+}
+
+
+def sales_orders(session: Session, principal: Principal, queue: str) -> Select[Any]:
+    """The caller's sales orders (as supplier) in one work queue (``SALES_QUEUES``; unknown: all)."""
+    statuses, open_returns = SALES_QUEUES.get(queue, SALES_QUEUES["all"])
+    return SalesRepository(session).orders(principal.scope, statuses=statuses, open_returns=open_returns)
+
+
+def sales_queue_counts(session: Session, principal: Principal) -> dict[str, int]:
+    """How many sales orders each work queue holds (two queries)."""
+    repo = SalesRepository(session)
+    by_status = repo.status_counts(principal.scope)
+    out = {
+        name: sum(by_status.values())
+        if not statuses and not returns
+        else sum(by_status.get(s, 0) for s in statuses)
+        for name, (statuses, returns) in SALES_QUEUES.items()
+    }
+    out["returns"] = repo.orders_with_open_returns(principal.scope)
+    return out
+
+
+def sales_order(session: Session, principal: Principal, order_id: uuid.UUID) -> Order:
+    """One of the caller's sales orders; anything else (another company's, or the caller's own
+    purchase) is not found."""
+    order = get_order(session, order_id)
+    if order.supplier_org_id not in principal.scope:
+        raise OrderNotFound()
+    return order
+
+
+def supplier_actions(order: Order) -> list[str]:
+    """What the supplier may do with the order now, from the state table."""
+    return ORDERS.allowed(order.status, {Party.supplier})
+
+
+# ---- the buyer's workbench: purchases ------------------------------------------------------------------
+
+
+def purchase_orders(session: Session, principal: Principal, status: OrderStatus | None = None) -> Select[Any]:
+    """The caller's purchase orders (as buyer, not its sales), optionally in one status."""
+    return OrderRepository(session).listing(buyer_scope=principal.scope, status=status)
+
+
+def purchase_order(session: Session, principal: Principal, order_id: uuid.UUID) -> Order:
+    """One of the caller's purchase orders; anything else (another company's, or the caller's own
+    sale) is not found."""
+    order = get_order(session, order_id)
+    if order.org_id not in principal.scope:
+        raise OrderNotFound()
+    return order
+
+
+def checkout_orders(session: Session, principal: Principal, checkout_id: uuid.UUID) -> list[Order]:
+    """The caller's purchase orders placed by one checkout, by number (not found when there are none)."""
+    stmt = OrderRepository(session).listing(buyer_scope=principal.scope, checkout_id=checkout_id)
+    orders = list(session.scalars(stmt.order_by(Order.number)))
+    if not orders:
+        raise NotFound("no orders of yours come from this checkout", code="checkout_not_found")
+    return orders
+
+
+def buyer_actions(session: Session, order: Order) -> list[str]:
+    """What the buyer may do with the order now: the state table's buyer actions (``cancel``,
+    ``receive``, ``complete``), less ``complete`` while a return or a dispute is open (refused then),
+    plus ``return`` (received quantities not yet in a return) and ``dispute`` (paid, none open)."""
+    repo = OrderRepository(session)
+    out = ORDERS.allowed(order.status, {Party.buyer})
+    if "complete" in out and (repo.open_returns(order.id) or repo.open_disputes(order.id)):
+        out.remove("complete")
+    if order.status in (OrderStatus.received, OrderStatus.completed) and any(
+        x.received_quantity > x.returned_quantity for x in repo.lines([order.id])
+    ):
+        out.append("return")
+    if order.paid_at is not None and not repo.open_disputes(order.id):
+        out.append("dispute")
+    return out

@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from autotrade.core.repository import ALL_TENANTS, Repository
-from autotrade.orders.models import Order
+from autotrade.orders.models import Order, OrderStatus
 from autotrade.payments.models import Payment, PaymentCallback, PaymentStatus, ProviderName
 
 
@@ -110,6 +110,33 @@ class PaymentRepository(Repository[Payment]):
         )
         payment: Payment | None = self.session.scalar(stmt)
         return payment
+
+    def pending_bank_transfers_any_tenant(
+        self, *, before: uuid.UUID | None, limit: int
+    ) -> list[tuple[Payment, Order]]:
+        """Platform finance: pending bank-transfer payments of orders still waiting for payment, with
+        their order, newest first (keyset: ids below ``before``), at most ``limit`` rows."""
+        stmt = (
+            select(Payment, Order)
+            .join(Order, Order.id == Payment.order_id)
+            .where(
+                Payment.provider == ProviderName.bank_transfer,
+                Payment.status == PaymentStatus.pending,
+                Order.status == OrderStatus.pending_payment,
+            )
+            .order_by(Payment.id.desc())
+            .limit(limit)
+            .execution_options(**ALL_TENANTS)
+        )
+        if before is not None:
+            stmt = stmt.where(Payment.id < before)
+        return [(p, o) for p, o in self.session.execute(stmt)]
+
+    def order_by_number_any_tenant(self, number: str) -> Order | None:
+        """Platform finance: the order with this number (``SO…``), whoever's it is."""
+        stmt = select(Order).where(Order.number == number).execution_options(**ALL_TENANTS)
+        order: Order | None = self.session.scalar(stmt)
+        return order
 
 
 class CallbackRepository(Repository[PaymentCallback]):

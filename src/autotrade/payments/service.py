@@ -420,3 +420,78 @@ def simulate_gateway_payment(
     events = simulator.events_for(payment, scenario)
     run = jobs.submit(session, _tasks.DELIVER_JOB, {"events": events, "delay_ms": delay_ms})
     return events, run.id
+
+
+# ---- the buyer's payment page --------------------------------------------------------------------------
+
+
+def order_payments(session: Session, order_id: uuid.UUID) -> list[Payment]:
+    """The caller's payments of an order, newest first (tenant-scoped: only the buyer sees them)."""
+    stmt = PaymentRepository(session).listing(order_id=order_id).order_by(Payment.id.desc())
+    return list(session.scalars(stmt))
+
+
+def instructions_of(payment: Payment, order: Order, settings: Settings) -> dict[str, object]:
+    """How to pay an existing payment (the transfer details and reference code, or the gateway page)."""
+    return provider_for(payment.provider, settings).instructions(payment, order)
+
+
+def start_or_resume(
+    session: Session, principal: Principal, order_id: uuid.UUID, provider: ProviderName, settings: Settings
+) -> tuple[Payment, dict[str, object]]:
+    """Like :func:`start`, but when the caller already has a pending payment of the order through this
+    provider, that one and its instructions (the same reference code to quote): asking twice for the
+    transfer details, or pressing "pay" twice, does not open a second payment."""
+    order = PaymentRepository(session).order(order_id)
+    if order is not None and order.org_id in principal.scope and order.status == OrderStatus.pending_payment:
+        for payment in order_payments(session, order.id):
+            if payment.provider == provider and payment.status == PaymentStatus.pending:
+                return payment, instructions_of(payment, order, settings)
+    return start(session, principal, order_id, provider, settings)
+
+
+def pay_with_simulator(
+    session: Session,
+    principal: Principal,
+    order_id: uuid.UUID,
+    settings: Settings,
+    *,
+    scenario: str = "normal",
+) -> tuple[Payment, uuid.UUID]:
+    """The buyer pays an order on the gateway simulator: its pending gateway payment (started now when
+    there is none) is "paid" on the simulated gateway, whose callback follows asynchronously (job
+    ``payments.simulator.deliver``). Returns the payment and the delivery job's id."""
+    if settings.env == "production":
+        raise SimulatorDisabled()
+    payment, _instructions = start_or_resume(session, principal, order_id, ProviderName.gateway, settings)
+    _events, job_id = simulate_gateway_payment(session, settings, payment.id, scenario)
+    return payment, job_id
+
+
+# ---- platform finance: the transfers to confirm ---------------------------------------------------------
+
+
+def bank_transfers_to_confirm(
+    session: Session, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[tuple[Payment, Order]], str | None]:
+    """Platform finance: pending bank-transfer payments of orders still waiting for payment (the buyer
+    asked for transfer instructions), with their order, newest first; and the next page's cursor."""
+    from autotrade.core.pagination import decode_cursor, encode_cursor
+
+    before = decode_cursor(cursor) if cursor else None
+    rows = PaymentRepository(session).pending_bank_transfers_any_tenant(before=before, limit=limit + 1)
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor(rows[-1][0].id)
+    return rows, None
+
+
+def transfer_order(session: Session, reference: str) -> Order | None:
+    """Platform finance: the order a received transfer is for, from what the bank statement shows —
+    the payment reference code the buyer quoted (``PAY…``) or the order number (``SO…``)."""
+    repo = PaymentRepository(session)
+    ref = reference.strip().upper()
+    payment = repo.by_reference_any_tenant(ref) if ref.startswith("PAY") else None
+    if payment is not None:
+        return repo.order_any_tenant(payment.order_id)
+    return repo.order_by_number_any_tenant(ref)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from autotrade.catalog.models import Category, Part
@@ -51,6 +51,49 @@ class OfferRepository(Repository[Offer]):
     def by_part(self, part_id: uuid.UUID) -> Offer | None:
         offer: Offer | None = self.session.scalar(select(Offer).where(Offer.part_id == part_id))
         return offer
+
+    def by_parts(self, part_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Offer]:
+        """My offers of these parts (with their tiers), by part, in two queries."""
+        wanted = list(set(part_ids))
+        if not wanted:
+            return {}
+        return {o.part_id: o for o in self.session.scalars(self.select().where(Offer.part_id.in_(wanted)))}
+
+    def search(self, *, text: str | None, status: OfferStatus | None) -> Select[Any]:
+        """My offers (for keyset pagination), optionally those whose part's SKU, brand number or name
+        contains ``text`` (case-insensitive)."""
+        stmt = self.listing(part_id=None, status=status)
+        if text:
+            like = f"%{text.replace('%', '').replace('_', '').lower()}%"
+            parts = select(Part.id).where(
+                or_(
+                    func.lower(Part.sku).like(like),
+                    func.lower(Part.brand_number).like(like),
+                    func.lower(Part.name_zh).like(like),
+                    func.lower(Part.name_en).like(like),
+                )
+            )
+            stmt = stmt.where(Offer.part_id.in_(parts))
+        return stmt
+
+    def parts_by_sku(self, skus: Iterable[str]) -> dict[str, uuid.UUID]:
+        """Catalogue parts by SKU (platform master data), one query."""
+        wanted = list(set(skus))
+        if not wanted:
+            return {}
+        return {
+            r[0]: r[1] for r in self.session.execute(select(Part.sku, Part.id).where(Part.sku.in_(wanted)))
+        }
+
+    def part_labels(self, part_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str | None]]:
+        """(sku, name_zh, name_en) of catalogue parts, one query."""
+        wanted = list(set(part_ids))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Part.id, Part.sku, Part.name_zh, Part.name_en).where(Part.id.in_(wanted))
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 class CustomerGroupRepository(Repository[CustomerGroup]):

@@ -323,3 +323,49 @@ def delete_policy(session: Session, policy_id: uuid.UUID) -> None:
     policy = get_policy(session, policy_id)
     session.delete(policy)
     session.flush()
+
+
+# ---- for the supplier's pages --------------------------------------------------------------------------
+
+
+def add_member_by_uscc(session: Session, group_id: uuid.UUID, uscc: str) -> CustomerGroupMember:
+    """Add a buyer company named by its unified social credit code (printed on its business licence,
+    which is how a supplier knows its customers) to one of my groups."""
+    from autotrade.orgs.repository import OrgRepository
+
+    get_group(session, group_id)
+    org = OrgRepository(session).by_uscc_any_tenant(uscc.strip().upper())
+    if org is None or org.parent_id is not None:
+        raise ValidationFailed(
+            "no company with this unified social credit code", field="uscc", code="company_not_found"
+        )
+    return add_member(session, group_id, org.id)
+
+
+def policy_specificity(policy: PricePolicy) -> int:
+    """How many conditions a policy sets, as precedence counts them (``precedence.specificity``)."""
+    from autotrade.pricing.precedence import Rule, specificity
+
+    return specificity(
+        Rule(
+            id=policy.id,
+            org_id=policy.org_id,
+            name=policy.name,
+            priority=policy.priority,
+            effect=policy.effect,
+            scope=policy.scope,
+            customer_group_id=policy.customer_group_id,
+            province=policy.province,
+            city=policy.city,
+            channel=policy.channel,
+            valid_from=policy.valid_from,
+            valid_until=policy.valid_until,
+        )
+    )
+
+
+def in_precedence_order(policies: Sequence[PricePolicy]) -> list[PricePolicy]:
+    """Active policies first, then as precedence ranks two policies that both match: higher priority,
+    then more specific (the lower resulting price and then the smaller id break the remaining ties per
+    quote)."""
+    return sorted(policies, key=lambda p: (not p.active, -p.priority, -policy_specificity(p), p.id.int))

@@ -388,6 +388,17 @@ class InvoiceRepository(Repository[Invoice]):
         found: Invoice | None = self.session.scalar(stmt)
         return found
 
+    def open_order_ids(self, order_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these orders already have an open (requested or issued) invoice, in one query."""
+        ids = list(set(order_ids))
+        if not ids:
+            return set()
+        stmt = select(Invoice.order_id).where(
+            Invoice.order_id.in_(ids),
+            Invoice.status.in_([InvoiceStatus.requested, InvoiceStatus.issued]),
+        )
+        return {x for x in self.session.scalars(stmt) if x is not None}
+
     def open_for_period(
         self, buyer_org_id: uuid.UUID, issuer_org_id: uuid.UUID, start: datetime, end: datetime
     ) -> list[Invoice]:

@@ -343,3 +343,13 @@ def record_payout(
     audit.label(payout, "settlement.payout")
     session.flush()
     return payout, after
+
+
+def my_payable(session: Session) -> int:
+    """What the platform owes the caller's company now (fen): the holder balance of its
+    ``supplier_payable`` accounts (tenant filter: the caller's own accounts)."""
+    return sum(
+        bal
+        for account, bal in ledger.my_accounts(session)
+        if account.purpose == Purpose.supplier_payable and account.currency == CURRENCY
+    )

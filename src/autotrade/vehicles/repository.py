@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, true
+from sqlalchemy import Select, func, literal, or_, select, true
+from sqlalchemy.orm import Session
 
 from autotrade.core.repository import Repository
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
@@ -148,3 +149,97 @@ class VinPatternRepository(Repository[VinPattern]):
                 else true()
             )
         ).all()
+
+
+class VehicleTreeRepository:
+    """Queries of the platform's vehicle master-data pages: the tree with counts, a node's lineage,
+    and a search over makes, models and variants. One query per table, never per row."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def makes_with_model_counts(self, limit: int = 1000) -> list[tuple[VehicleMake, int]]:
+        rows = self.session.execute(
+            select(VehicleMake, func.count(VehicleModel.id))
+            .outerjoin(VehicleModel, VehicleModel.make_id == VehicleMake.id)
+            .group_by(VehicleMake.id)
+            .order_by(VehicleMake.name)
+            .limit(limit)
+        ).all()
+        return [(m, int(n)) for m, n in rows]
+
+    def generations_of_models(
+        self, model_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[VehicleGeneration]]:
+        out: dict[uuid.UUID, list[VehicleGeneration]] = {m: [] for m in model_ids}
+        if model_ids:
+            for g in self.session.scalars(
+                select(VehicleGeneration)
+                .where(VehicleGeneration.model_id.in_(list(model_ids)))
+                .order_by(VehicleGeneration.year_from, VehicleGeneration.name)
+            ):
+                out[g.model_id].append(g)
+        return out
+
+    def variant_counts(self, generation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        if not generation_ids:
+            return {}
+        rows = self.session.execute(
+            select(VehicleVariant.generation_id, func.count())
+            .where(VehicleVariant.generation_id.in_(list(generation_ids)))
+            .group_by(VehicleVariant.generation_id)
+        ).all()
+        return {g: int(n) for g, n in rows}
+
+    def pattern_counts(self, variant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        if not variant_ids:
+            return {}
+        rows = self.session.execute(
+            select(VinPattern.variant_id, func.count())
+            .where(VinPattern.variant_id.in_(list(variant_ids)))
+            .group_by(VinPattern.variant_id)
+        ).all()
+        return {v: int(n) for v, n in rows}
+
+    def generation_lineage(
+        self, generation_id: uuid.UUID
+    ) -> tuple[VehicleGeneration, VehicleModel, VehicleMake] | None:
+        row = self.session.execute(
+            select(VehicleGeneration, VehicleModel, VehicleMake)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(VehicleGeneration.id == generation_id)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def variant_by_code(self, code: str) -> VehicleVariant | None:
+        row: VehicleVariant | None = self.session.scalar(
+            select(VehicleVariant).where(func.lower(VehicleVariant.code) == code.strip().lower()).limit(1)
+        )
+        return row
+
+    def search(
+        self, q: str, limit: int = 50
+    ) -> list[tuple[VehicleVariant, VehicleGeneration, VehicleModel, VehicleMake]]:
+        """Variants whose code, name or engine code, or whose make or model (English or Chinese name)
+        contains ``q`` (case-insensitive), with their lineage, by make, model and variant."""
+        like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cols = (
+            VehicleVariant.code,
+            VehicleVariant.name,
+            VehicleVariant.engine_code,
+            VehicleModel.name,
+            VehicleModel.name_zh,
+            VehicleMake.name,
+            VehicleMake.name_zh,
+        )
+        rows = self.session.execute(
+            select(VehicleVariant, VehicleGeneration, VehicleModel, VehicleMake)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .where(or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
+            .order_by(VehicleMake.name, VehicleModel.name, VehicleGeneration.year_from, VehicleVariant.name)
+            .limit(limit)
+        ).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
