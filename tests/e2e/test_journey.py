@@ -72,7 +72,7 @@ def test_supplier_stock_to_buyer_order_to_escrow_release_and_settlement(open_bro
     offers = bp.locator("#offers tbody tr[data-id]")
     expect(offers.first).to_be_visible()
     expect(offers.filter(has_text="Toyota").first).to_be_visible()  # the OE part's offer, compared too
-    row = offers.filter(has_text=SUPPLIER).first
+    row = offers.filter(has_text=SUPPLIER).filter(has_text=sku).first  # the SKU just counted
     expect(row).to_be_visible()
     row.get_by_label("Quantity").fill("2")
     row.get_by_role("button", name="Add to cart").click()
