@@ -94,7 +94,7 @@ def _place_orders(client: Any, email: str, password: str, count: int) -> int:
 
 
 # Searches a buyer makes (a demo VIN, an OE number in dirty formatting, Chinese and English words).
-SEARCHES = ["/search?q=LFV2A21K5E4100001", "/search?q=04465-33471", "/search?q=刹车片", "/search?q=brake+pad"]
+SEARCHES = ["/search?q=LVGE6AB5XLN123456", "/search?q=04465-33471", "/search?q=刹车片", "/search?q=brake+pad"]
 
 
 def _pages_of(client: Any) -> list[str]:
