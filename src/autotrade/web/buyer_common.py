@@ -17,23 +17,10 @@ from autotrade.core.tenancy import Principal
 from autotrade.web import render as r
 from autotrade.web.forms import app_error_message
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import percent as percent_bp
+from autotrade.web.money import yuan as money
 
 # ---- money ----------------------------------------------------------------------------------------------
-
-
-def money(fen: int | None) -> str:
-    """Integer fen as ``¥1,234.56`` (``-¥12.00`` when negative; ``—`` for None). No floats."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{yuan:,}.{cents:02d}"
-
-
-def percent_bp(bp: int) -> str:
-    """Basis points as a percentage: 1300 → ``13%``, 850 → ``8.5%``."""
-    whole, rest = divmod(int(bp), 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 # ---- labels -----------------------------------------------------------------------------------------------

@@ -18,25 +18,11 @@ from autotrade.core.errors import AppError
 from autotrade.core.tenancy import Principal
 from autotrade.web import forms
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import percent as bp_percent
+from autotrade.web.money import yuan as money
 from autotrade.web.render import render
 
 PAGE_SIZE = 50
-
-
-def money(fen: int | None, currency: str = "CNY") -> str:
-    """Integer fen as ``¥1,234.56`` (no float anywhere); other currencies keep their code."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
-    symbol = "¥" if currency == "CNY" else f"{currency} "
-    return f"{sign}{symbol}{yuan:,}.{cents:02d}"
-
-
-def bp_percent(bp: int) -> str:
-    """A rate in basis points as a percentage: 1300 → ``13%``, 650 → ``6.5%`` (integers only)."""
-    whole, rest = divmod(int(bp), 100)
-    return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 # ---- labels (English msgids, translated where shown) ------------------------------------------------

@@ -27,16 +27,15 @@ from autotrade.web import csrf
 from autotrade.web.catalog_common import (
     FINANCE_EDIT,
     FINANCE_VIEW,
-    bp_to_percent,
     error_of,
     field_errors,
     local_datetime,
     local_input,
-    percent_to_bp,
     text_fields,
 )
 from autotrade.web.forms import form_data, undo
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import bp_to_percent, percent_to_bp
 from autotrade.web.render import redirect, render, translator
 
 router = api_router("/platform/commission")

@@ -4,7 +4,6 @@ and commission services, and form helpers (numbers, dates)."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
@@ -120,24 +119,6 @@ def text_fields(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
 def present(values: dict[str, str]) -> dict[str, Any]:
     """Blank fields dropped, the rest stripped (a blank optional field is "not set")."""
     return forms.clean(values)
-
-
-def percent_to_bp(raw: str) -> int | None:
-    """``2.5`` (percent) → 250 basis points; None when not a number with at most two decimals."""
-    try:
-        value = Decimal(raw.strip().rstrip("%").strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
-    bp = value * 100
-    if not value.is_finite() or bp != bp.to_integral_value():
-        return None
-    return int(bp)
-
-
-def bp_to_percent(bp: int) -> str:
-    """250 → ``2.5``; 0 → ``0`` (as typed back into the form)."""
-    whole, frac = divmod(bp, 100)
-    return f"{whole}.{frac:02d}".rstrip("0").rstrip(".") if frac else str(whole)
 
 
 def local_datetime(t: Translator, raw: str) -> datetime | None:

@@ -3,7 +3,6 @@ viewer's zone, the area's error messages and flash messages, and the render call
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from autotrade.core.errors import AppError
 from autotrade.web import render as _render
 from autotrade.web.forms import field_errors
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import yuan
 
 _render.register_flashes(
     {
@@ -50,34 +50,6 @@ ERROR_MESSAGES: dict[str, str] = {
 
 # Service fields → form fields.
 FIELD_NAMES = {"amount_fen": "amount"}
-
-_YUAN = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
-
-
-def yuan(fen: int | None) -> str:
-    """Integer fen as ``¥1,234.56`` (``-¥12.30`` when negative, ``—`` for None)."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
-
-
-def yuan_input(fen: int | None) -> str:
-    """Integer fen as a form value: ``1234.56``."""
-    if fen is None:
-        return ""
-    whole, cents = divmod(int(fen), 100)
-    return f"{whole}.{cents:02d}"
-
-
-def parse_yuan(text: str | None) -> int | None:
-    """What a person typed (``1,234.5``, ``¥1234.56``) as integer fen; None when it is not an amount."""
-    raw = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
-    m = _YUAN.match(raw)
-    if not m:
-        return None
-    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
 
 
 def parse_uuid(text: str | None) -> uuid.UUID | None:

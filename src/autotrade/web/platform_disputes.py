@@ -29,7 +29,8 @@ from autotrade.orders.schemas import DecideIn
 from autotrade.reports import service as reports
 from autotrade.web import csrf
 from autotrade.web.forms import clean, form_data, undo
-from autotrade.web.platform_common import error_of, page, parse_yuan, validation_errors
+from autotrade.web.money import parse_yuan
+from autotrade.web.platform_common import error_of, page, validation_errors
 from autotrade.web.render import redirect, translator
 
 router = api_router("/platform/disputes")

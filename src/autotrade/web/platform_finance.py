@@ -37,15 +37,14 @@ from autotrade.settlement.schemas import GenerateIn, PayoutIn
 from autotrade.web import csrf
 from autotrade.web.forms import clean, form_data, undo
 from autotrade.web.i18n import N_
+from autotrade.web.money import parse_yuan, yuan_input
 from autotrade.web.platform_common import (
     FINANCE_TABS,
     error_of,
     page,
     parse_date,
     parse_uuid,
-    parse_yuan,
     validation_errors,
-    yuan_input,
 )
 from autotrade.web.render import redirect, translator
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +15,7 @@ from autotrade.core.errors import AppError, PermissionDenied
 from autotrade.core.tenancy import Principal
 from autotrade.web.forms import app_error_message
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import yuan, yuan_input
 from autotrade.web.render import SELLER_TYPES, render, translator
 
 PAGE_SIZE = 50
@@ -73,56 +73,11 @@ def message(t: Translator, exc: AppError) -> str:
     return t.gettext(msgid) if msgid else app_error_message(t, exc)
 
 
-def yuan(fen: int | None) -> str:
-    """Integer fen → ``¥1,234.56`` (no floats)."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    fen = abs(int(fen))
-    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
-
-
-def yuan_input(fen: int | None) -> str:
-    """Integer fen → the value a price input shows (``1234.56``)."""
-    if fen is None:
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
-_PRICE = re.compile(r"^\d{1,11}(\.\d{1,2})?$")
-
-
-def parse_fen(text: str) -> int | None:
-    """A price typed in yuan (``1234.5``, ``1,234.50``) → integer fen; None when it is not a price."""
-    text = text.strip().replace(",", "").replace("¥", "").replace("￥", "")
-    if not _PRICE.match(text):
-        return None
-    return int(Decimal(text) * 100)
-
-
 def parse_int(text: str) -> int | None:
     text = text.strip()
     if not re.fullmatch(r"-?\d{1,9}", text):
         return None
     return int(text)
-
-
-def percent_to_bp(text: str) -> int | None:
-    """``8`` or ``8.5`` (per cent) → basis points (800, 850)."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    bp = value * 100
-    if bp != bp.to_integral_value():
-        return None
-    return int(bp)
-
-
-def bp_to_percent(bp: int | None) -> str:
-    if bp is None:
-        return ""
-    return f"{(Decimal(bp) / 100).normalize():f}"
 
 
 def local_input(value: datetime | None, tz: tzinfo) -> str:

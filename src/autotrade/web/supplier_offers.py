@@ -25,18 +25,10 @@ from autotrade.pricing.schemas import OfferIn, OfferUpdate
 from autotrade.web import csrf
 from autotrade.web.forms import field_errors, form_data, undo
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import bp_to_percent, percent_to_bp, yuan_input
+from autotrade.web.money import parse_yuan as parse_fen
 from autotrade.web.render import redirect, translator
-from autotrade.web.supplier_common import (
-    PAGE_SIZE,
-    bp_to_percent,
-    message,
-    page,
-    parse_fen,
-    parse_int,
-    percent_to_bp,
-    seller,
-    yuan_input,
-)
+from autotrade.web.supplier_common import PAGE_SIZE, message, page, parse_int, seller
 
 router = api_router("/supplier/offers")
 VIEW = require("pricing:view")

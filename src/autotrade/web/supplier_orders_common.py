@@ -8,6 +8,7 @@ from typing import Any
 from autotrade.core.errors import AppError, PermissionDenied
 from autotrade.core.tenancy import Principal
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import yuan
 from autotrade.web.render import SELLER_TYPES
 
 
@@ -18,15 +19,6 @@ def seller(p: Principal) -> Principal:
             "these pages are for suppliers (manufacturers, distributors, dealers)", code="not_a_seller"
         )
     return p
-
-
-def yuan(fen: int | None) -> str:
-    """Integer fen as ``¥1,234.56`` (``-¥12.30`` below zero), with integer arithmetic only."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
 
 
 ORDER_STATUSES: dict[str, str] = {

@@ -26,19 +26,10 @@ from autotrade.pricing.schemas import GroupIn, PolicyIn, PolicyUpdate
 from autotrade.web import csrf
 from autotrade.web.forms import field_errors, form_data, undo
 from autotrade.web.i18n import N_, Translator
+from autotrade.web.money import bp_to_percent, percent_to_bp, yuan_input
+from autotrade.web.money import parse_yuan as parse_fen
 from autotrade.web.render import redirect, translator
-from autotrade.web.supplier_common import (
-    bp_to_percent,
-    local_input,
-    message,
-    page,
-    parse_fen,
-    parse_int,
-    parse_local,
-    percent_to_bp,
-    seller,
-    yuan_input,
-)
+from autotrade.web.supplier_common import local_input, message, page, parse_int, parse_local, seller
 
 router = api_router("/supplier/policies")
 # Included before ``router``: POST /supplier/policies/groups is not a policy id.
