@@ -146,3 +146,48 @@ def test_failed_request_leaves_no_audit_row(client, world, db):
     )
     assert r.status_code == 409 and r.json()["code"] == "email_taken"
     assert count(db, AuditLog) == before
+
+
+def test_insert_rows_writes_the_entries_the_flush_hook_writes(world, db):
+    """The hot-path insert (``audit.insert_rows``) and a flush of the same row leave the same entry:
+    every column (defaults filled in), the company, the actor, ``<table>.create``."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from autotrade.audit.service import insert_rows
+    from autotrade.core.tenancy import bind_system
+    from autotrade.iam.models import Role
+
+    org = world.orgs["a"]
+    by_flush, by_insert = uuid.uuid4(), uuid.uuid4()
+    with db.session() as s:
+        bind_system(s, "audit-test")
+        s.add(Role(id=by_flush, org_id=org, name="经由会话"))
+        s.flush()
+        row = {"id": by_insert, "org_id": org, "name": "直接插入"}
+        insert_rows(s, (Role, [row]))
+        assert row["permissions"] == [] and row["platform"] is False  # defaults filled in, as stored
+        s.commit()
+    with db.session() as s:
+        bind_system(s, "audit-test")
+        entries = {
+            e.entity_id: e
+            for e in s.scalars(
+                select(AuditLog).where(AuditLog.entity_id.in_([str(by_flush), str(by_insert)]))
+            )
+        }
+        stored = s.get(Role, by_insert)
+        assert stored is not None and stored.permissions == [] and stored.platform is False
+    flushed, inserted = entries[str(by_flush)], entries[str(by_insert)]
+    for e in (flushed, inserted):
+        assert (e.action, e.entity_type, e.org_id, e.actor_label, e.before) == (
+            "roles.create",
+            "roles",
+            org,
+            "audit-test",
+            None,
+        )
+    assert set(inserted.after) == set(flushed.after)
+    differs = {k for k in flushed.after if flushed.after[k] != inserted.after[k]}
+    assert differs <= {"id", "name", "created_at"}, differs

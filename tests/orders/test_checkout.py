@@ -279,3 +279,40 @@ def test_rows_written(market):
     assert count(market.db, OrderLine) == 2
     assert count(market.db, OrderAllocation) == 3
     assert count(market.db, OrderEvent) == 1
+
+
+def test_a_checkout_is_audited_with_the_phone_redacted_and_stored_encrypted(market):
+    """The checkout writes its rows as plain multi-row INSERTs (not the unit of work); each order, line
+    and allocation still has its ``create`` entry naming the buyer, the phone redacted in the log and
+    encrypted in the table."""
+    from sqlalchemy import literal_column
+
+    from autotrade.audit.models import AuditLog
+
+    r = market.checkout("a_purchaser", [("toyota_pad", 8), ("trw_pad", 1)])  # 2 suppliers, a split line
+    assert r.status_code == 201, r.text
+    body = r.json()
+    ids = {o["id"]: "orders" for o in body["orders"]}
+    ids |= {x["id"]: "order_lines" for o in body["orders"] for x in o["lines"]}
+    ids |= {a["id"]: "order_allocations" for o in body["orders"] for a in o["allocations"]}
+    assert len(ids) == 2 + 2 + 3
+    with market.db.session() as s:
+        bind_system(s, "test")
+        entries = s.scalars(select(AuditLog).where(AuditLog.entity_id.in_(list(ids)))).all()
+        raw_phones = s.scalars(  # the column as stored: no decryption on the way out
+            select(literal_column("ship_phone"))
+            .select_from(Order)
+            .where(Order.checkout_id == uuid.UUID(body["checkout_id"]))
+        )
+        raw = [str(p) for p in raw_phones]
+    assert sorted((e.entity_id, e.action) for e in entries) == sorted(
+        (i, f"{t}.create") for i, t in ids.items()
+    )
+    purchaser = market.world.users["a_purchaser"]
+    assert all(e.actor_user_id == purchaser and e.before is None for e in entries)
+    for e in entries:
+        if e.entity_type == "orders":
+            assert e.org_id == market.world.orgs["a"]
+            assert e.after["ship_phone"] == "[redacted]" and e.after["status"] == "pending_payment"
+            assert e.after["number"] == next(o["number"] for o in body["orders"] if o["id"] == e.entity_id)
+    assert len(raw) == 2 and all("13911112222" not in p for p in raw)

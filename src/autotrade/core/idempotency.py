@@ -13,20 +13,23 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from pydantic import BaseModel
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from autotrade.core.db import utcnow
+from autotrade.core.db import utcnow, uuid7
 from autotrade.core.errors import Conflict, ValidationFailed
 from autotrade.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+_TABLE = cast(Table, IdempotencyRecord.__table__)
 
 
 class Idempotency:
@@ -68,37 +71,60 @@ class Idempotency:
             headers={"Idempotent-Replayed": "true"},
         )
 
+    def _claim(self) -> Any:
+        """INSERT the key's record unless it exists; the new record's id, or None if the key is taken.
+        A concurrent first request holding the key makes this wait until it commits or rolls back."""
+        insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert(_TABLE)
+            .values(
+                id=uuid7(),
+                scope=self.scope,
+                key=self.key,
+                method=self.method,
+                path=self.path,
+                request_hash=self.request_hash,
+                status_code=0,
+                response_body="null",
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .returning(_TABLE.c.id)
+        )
+        return self.session.execute(stmt).scalar()
+
     def run(self, fn: Callable[[], Any], *, status_code: int = 200) -> JSONResponse:
         """Run ``fn`` once per key; ``fn`` returns the response model (or a jsonable value)."""
         if self.key is None:
-            return JSONResponse(jsonable_encoder(fn()), status_code=status_code)
-        rec = self._stored()
-        if rec is not None:
-            return self._replay(rec)
-        # Claim the key before doing the work: a concurrent duplicate blocks on the unique index until
-        # we commit, then fails to insert and replays our stored response instead of repeating the work.
-        rec = IdempotencyRecord(
-            scope=self.scope,
-            key=self.key,
-            method=self.method,
-            path=self.path,
-            request_hash=self.request_hash,
-            status_code=0,
-            response_body="null",
-        )
-        self.session.add(rec)
-        try:
-            self.session.flush()
-        except IntegrityError:
-            self.session.rollback()
+            return JSONResponse(_jsonable(fn()), status_code=status_code)
+        # Claim the key before doing the work (one statement): a concurrent duplicate waits on the unique
+        # index until we commit, then finds the key taken and replays our stored response instead.
+        record_id = self._claim()
+        if record_id is None:
             stored = self._stored()
-            if stored is None:
-                raise
-            return self._replay(stored)
-        content = jsonable_encoder(fn())
-        rec.status_code = status_code
-        rec.response_body = json.dumps(content, ensure_ascii=False)
-        return JSONResponse(content, status_code=status_code)
+            if stored is not None:
+                return self._replay(stored)
+            record_id = self._claim()  # the record was purged between the two statements
+            if record_id is None:
+                raise Conflict("Please retry this request.", code="idempotency_retry")
+        body = json.dumps(_jsonable(fn()), ensure_ascii=False, separators=(",", ":"))
+        self.session.execute(
+            update(_TABLE).where(_TABLE.c.id == record_id).values(status_code=status_code, response_body=body)
+        )
+        return _Encoded(body.encode(), status_code=status_code)
+
+
+class _Encoded(JSONResponse):
+    """A JSON response whose body is encoded already (the same text is stored for replays)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):  # pydantic's own JSON mode: much faster than the generic encoder
+        return value.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(value)
 
 
 def purge_expired(session: Session, ttl_seconds: int) -> int:

@@ -57,16 +57,16 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"event payload value of type {type(value).__name__} is not JSON-serialisable")
 
 
-def emit(
-    session: Session,
+def outbox_rows(
     type: str,
     *,
     org_ids: Iterable[uuid.UUID],
     subject_type: str,
     subject_id: Any,
     payload: dict[str, Any],
-) -> None:
-    """Write one outbox event per company (duplicates collapsed), in the caller's transaction.
+) -> list[dict[str, Any]]:
+    """The outbox rows of one event, one per company (duplicates collapsed), to insert with
+    :func:`autotrade.audit.service.insert_rows` alongside other rows of the same transaction.
 
     ``type`` is ``domain.action`` (``order.created``, ``order.shipped``, ``stock.low``). ``payload``
     may hold UUIDs, datetimes, enums and decimals: they are stored as strings. Raises ``ValueError``
@@ -76,19 +76,35 @@ def emit(
     data = _jsonable(payload)
     subject = str(subject_id)
     now = utcnow()
-    rows = [
-        OutboxEvent(
-            id=uuid7(),
-            org_id=org_id,
-            type=type,
-            subject_type=subject_type,
-            subject_id=subject,
-            payload=data,
-            created_at=now,
-        )
+    return [
+        {
+            "id": uuid7(),
+            "org_id": org_id,
+            "type": type,
+            "subject_type": subject_type,
+            "subject_id": subject,
+            "payload": data,
+            "created_at": now,
+        }
         for org_id in dict.fromkeys(org_ids)
     ]
-    session.add_all(rows)
+
+
+def emit(
+    session: Session,
+    type: str,
+    *,
+    org_ids: Iterable[uuid.UUID],
+    subject_type: str,
+    subject_id: Any,
+    payload: dict[str, Any],
+) -> None:
+    """Write one outbox event per company (duplicates collapsed), in the caller's transaction (see
+    :func:`outbox_rows`)."""
+    rows = outbox_rows(
+        type, org_ids=org_ids, subject_type=subject_type, subject_id=subject_id, payload=payload
+    )
+    session.add_all([OutboxEvent(**r) for r in rows])
 
 
 # ---- webhook endpoints ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from autotrade.core.db import utcnow, uuid7
 from autotrade.orders.errors import IllegalTransition, WrongParty
@@ -140,6 +140,36 @@ _STAMP = {
 }
 
 
+def event_values(
+    order_id: uuid.UUID,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    party: Party,
+    actor: Actor,
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The column values of one timeline row."""
+    return {
+        "id": uuid7(),
+        "order_id": order_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "party": party.value,
+        "actor_label": actor.label[:200],
+        "actor_user_id": actor.user_id,
+        "note": note,
+        "at": at or utcnow(),
+    }
+
+
 def event_row(
     order_id: uuid.UUID,
     subject_type: str,
@@ -154,18 +184,9 @@ def event_row(
     at: datetime | None = None,
 ) -> OrderEvent:
     return OrderEvent(
-        id=uuid7(),
-        order_id=order_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        party=party.value,
-        actor_label=actor.label[:200],
-        actor_user_id=actor.user_id,
-        note=note,
-        at=at or utcnow(),
+        **event_values(
+            order_id, subject_type, subject_id, action, from_status, to_status, party, actor, note=note, at=at
+        )
     )
 
 
