@@ -7,8 +7,6 @@ the app-wide body limit ``AUTOTRADE_MAX_BODY_BYTES``; larger files go through ``
 
 from __future__ import annotations
 
-import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from autotrade.catalog import importer  # noqa: F401  (registers the catalog.import job this router queues)
+from autotrade.catalog import service as catalog
 from autotrade.catalog.exporter import csv_chunks
 from autotrade.catalog.formats import KINDS
 from autotrade.core.deps import require
@@ -27,12 +26,9 @@ from autotrade.core.http import get_db
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal, bind_principal
-from autotrade.jobs import service as jobs
 from autotrade.jobs.repository import JobRepository
 
 router = api_router("/api/v1", tags=["catalogue import"])
-
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
 
 
 class ImportAccepted(BaseModel):
@@ -53,17 +49,12 @@ def upload_import(
     if kind is not None and kind not in KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(KINDS)}", field="kind")
     filename = (file.filename or "upload.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    if not filename.lower().endswith((".csv", ".xlsx", ".txt")):
+    if not filename.lower().endswith(catalog.UPLOAD_SUFFIXES):
         raise ValidationFailed("upload a .csv or .xlsx file", field="file")
+    # The checks above are the API's own (error code validation_error, not the web page's codes); the
+    # saving and the job are shared with the web page's upload (catalog.service.submit_import).
     settings: Settings = request.app.state.settings
-    directory = Path(settings.import_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    saved = directory / f"{uuid.uuid4().hex}-{_SAFE_NAME.sub('_', filename)[-100:]}"
-    with saved.open("wb") as out:
-        shutil.copyfileobj(file.file, out, 1 << 20)
-    run = jobs.submit(
-        db, "catalog.import", {"path": str(saved.resolve()), "kind": kind, "filename": filename}
-    )
+    run = catalog.save_import(db, Path(settings.import_dir), file.file, filename, kind)
     return ImportAccepted(
         job_id=run.id,
         status_url=f"/api/v1/jobs/{run.id}",

@@ -271,9 +271,7 @@ def submit_import(
 ) -> JobRun:
     """Save an uploaded catalogue file under ``directory`` and queue its ``catalog.import`` job (the
     same job the API's upload queues; it runs after the caller commits)."""
-    from autotrade.catalog import importer  # noqa: F401  (registers the catalog.import job)
     from autotrade.catalog.formats import KINDS
-    from autotrade.jobs import service as jobs
 
     if kind is not None and kind not in KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(KINDS)}", field="kind", code="invalid_kind")
@@ -282,6 +280,16 @@ def submit_import(
         raise ValidationFailed("choose a file", field="file", code="required")
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         raise ValidationFailed("upload a .csv or .xlsx file", field="file", code="invalid_file_type")
+    return save_import(session, directory, stream, name, kind)
+
+
+def save_import(session: Session, directory: Path, stream: BinaryIO, name: str, kind: str | None) -> JobRun:
+    """Save an uploaded catalogue file as ``name`` (made safe) under ``directory`` and queue its
+    ``catalog.import`` job. It checks nothing: the caller has checked ``kind`` and the file's name (the
+    web page through :func:`submit_import`, the API with its own error codes)."""
+    from autotrade.catalog import importer  # noqa: F401  (registers the catalog.import job)
+    from autotrade.jobs import service as jobs
+
     directory.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+", "_", name)[-100:]
     saved = directory / f"{uuid.uuid4().hex}-{safe}"

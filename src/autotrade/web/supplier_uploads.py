@@ -5,6 +5,10 @@ same processing as ``POST /api/v1/stock/uploads``; ``pricing.upload.queue_upload
 browser goes to the job's page, which polls the job's status with HTMX (``…/status``, every second
 while it runs) and then shows the result: the counts and every bad row with line, column and reason,
 plus a link to download the error report as CSV.
+
+The two kinds differ only in what ``UploadKind`` describes (``STOCK``, ``OFFERS``); ``_register`` adds the
+same routes for each under its own paths. The upload form of both is the one page at
+``/supplier/stock/upload``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -40,20 +46,9 @@ from autotrade.web.render import redirect, translator
 from autotrade.web.supplier_common import page, seller
 
 router = api_router()
-STOCK_VIEW = require("inventory:view")
-STOCK_EDIT = require("inventory:edit")
-OFFERS_VIEW = require("pricing:view")
-OFFERS_EDIT = require("pricing:edit")
 SHOWN_ERRORS = 2000  # in the page; the CSV has them all
 RECENT = 10
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._\-\u4e00-\u9fff]+")
-
-STOCK_TEMPLATE = "warehouse_code,sku,on_hand\n"
-# Kinds of upload: the job, the base path of its pages.
-KINDS = {
-    "stock": (sync.UPLOAD_JOB, "/supplier/stock/upload"),
-    "offers": (offer_upload.UPLOAD_JOB, "/supplier/offers/upload"),
-}
 
 
 # The reasons of the upload reports (English, from the domain) → messages in the user's language.
@@ -106,6 +101,83 @@ def _csv(text: str, filename: str) -> Response:
     )
 
 
+# ---- the kinds of upload ----------------------------------------------------------------------------------
+
+
+class _Queue(Protocol):
+    def __call__(self, session: Session, actor: Principal, path: Path, *, filename: str) -> JobRun: ...
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """What differs between the kinds of upload; the routes are the same for each (see ``_register``)."""
+
+    name: str  # "stock", "offers": in the URLs (``/supplier/<name>/upload``) and the files' names
+    view: str  # the permission to download the template and to see a job's page and error report
+    edit: str  # the permission to upload
+    field: str  # the file's field in the upload form
+    template: str  # the CSV template
+    job: str  # the name of the domain's job that processes the file
+    queue: _Queue  # the domain's function that queues that job for a saved file
+    # A finished job's result → what the page shows: "errors", "file_status", "filename" and the kind's
+    # own report ("upload" or "report"); None when the report is gone.
+    report: Callable[[Session, dict[str, Any]], dict[str, Any] | None]
+    errors_csv: Callable[[dict[str, Any]], str]  # that → the error report (CSV)
+
+    @property
+    def base(self) -> str:
+        return f"/supplier/{self.name}/upload"
+
+
+def _stock_report(db: Session, result: dict[str, Any]) -> dict[str, Any] | None:
+    upload = UploadRepository(db).get(uuid.UUID(str(result.get("upload_id"))))
+    if upload is None:  # pragma: no cover - written by the same job
+        return None
+    return {
+        "upload": upload,
+        "errors": list(upload.errors),
+        "file_status": upload.status,
+        "filename": upload.filename,
+    }
+
+
+def _offers_report(db: Session, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "report": result,
+        "errors": list(result.get("errors") or []),
+        "file_status": result.get("status"),
+        "filename": result.get("filename"),
+    }
+
+
+STOCK = UploadKind(
+    name="stock",
+    view="inventory:view",
+    edit="inventory:edit",
+    field="file",
+    template="warehouse_code,sku,on_hand\n",
+    job=sync.UPLOAD_JOB,
+    queue=sync.queue_upload,
+    report=_stock_report,
+    errors_csv=lambda info: sync.errors_csv(info["upload"]),
+)
+OFFERS = UploadKind(
+    name="offers",
+    view="pricing:view",
+    edit="pricing:edit",
+    field="offers_file",
+    template=offer_upload.TEMPLATE,
+    job=offer_upload.UPLOAD_JOB,
+    queue=offer_upload.queue_upload,
+    report=_offers_report,
+    errors_csv=lambda info: offer_upload.errors_csv(info["errors"]),
+)
+KINDS = (STOCK, OFFERS)
+
+
+# ---- the upload page (one page, a form for each kind) -----------------------------------------------
+
+
 def _upload_page(
     request: Request,
     db: Session,
@@ -133,24 +205,12 @@ def _upload_page(
     )
 
 
-@router.get("/supplier/stock/upload", include_in_schema=False)
+@router.get(STOCK.base, include_in_schema=False)
 def upload_form(
-    request: Request, p: Principal = Depends(STOCK_VIEW), db: Session = Depends(get_db)
+    request: Request, p: Principal = Depends(require(STOCK.view)), db: Session = Depends(get_db)
 ) -> Response:
     seller(p)
     return _upload_page(request, db, p)
-
-
-@router.get("/supplier/stock/upload/template.csv", include_in_schema=False)
-def stock_template(p: Principal = Depends(STOCK_VIEW)) -> Response:
-    seller(p)
-    return _csv(STOCK_TEMPLATE, "stock-template.csv")
-
-
-@router.get("/supplier/offers/upload/template.csv", include_in_schema=False)
-def offers_template(p: Principal = Depends(OFFERS_VIEW)) -> Response:
-    seller(p)
-    return _csv(offer_upload.TEMPLATE, "offers-template.csv")
 
 
 def _save(request: Request, file: UploadFile, prefix: str) -> Path:
@@ -176,129 +236,102 @@ def _file_error(
     return file, None
 
 
-@router.post("/supplier/stock/upload", include_in_schema=False, dependencies=[Depends(csrf.csrf_protect)])
-def upload_stock(
-    request: Request,
-    form: FormData = Depends(form_data),
-    p: Principal = Depends(STOCK_EDIT),
-    db: Session = Depends(get_db),
-) -> Response:
-    seller(p)
-    file, error = _file_error(request, db, form, "file")
-    if file is None:
-        return _upload_page(request, db, p, errors={"file": error or ""}, status=422)
-    filename = (file.filename or "stock.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    run = sync.queue_upload(db, p, _save(request, file, "stock"), filename=filename)
-    return redirect(request, f"/supplier/stock/upload/{run.id}")
-
-
-@router.post("/supplier/offers/upload", include_in_schema=False, dependencies=[Depends(csrf.csrf_protect)])
-def upload_offers(
-    request: Request,
-    form: FormData = Depends(form_data),
-    p: Principal = Depends(OFFERS_EDIT),
-    db: Session = Depends(get_db),
-) -> Response:
-    seller(p)
-    file, error = _file_error(request, db, form, "offers_file")
-    if file is None:
-        return _upload_page(request, db, p, errors={"offers_file": error or ""}, status=422)
-    filename = (file.filename or "offers.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    run = offer_upload.queue_upload(db, p, _save(request, file, "offers"), filename=filename)
-    return redirect(request, f"/supplier/offers/upload/{run.id}")
-
-
 # ---- a job's progress and result ---------------------------------------------------------------------------
 
 
-def _job(db: Session, kind: str, job_id: uuid.UUID) -> JobRun:
+def _job(db: Session, kind: UploadKind, job_id: uuid.UUID) -> JobRun:
     run = JobRepository(db).get(job_id)  # tenant-scoped: my company's jobs only
-    if run is None or run.name != KINDS[kind][0]:
+    if run is None or run.name != kind.job:
         raise NotFound("no such upload", code="upload_not_found")
     return run
 
 
-def _result(db: Session, kind: str, run: JobRun) -> dict[str, Any]:
+def _result(db: Session, kind: UploadKind, run: JobRun) -> dict[str, Any]:
     """What the page shows of a job: its state, and when done the counts and the errors."""
-    out: dict[str, Any] = {"run": run, "kind": kind, "base": KINDS[kind][1], "upload": None, "report": None}
+    out: dict[str, Any] = {"run": run, "kind": kind.name, "base": kind.base, "upload": None, "report": None}
     out["running"] = run.status in ("pending", "running")
     if run.status != "done" or not run.result:
         return out
-    if kind == "stock":
-        upload = UploadRepository(db).get(uuid.UUID(str(run.result.get("upload_id"))))
-        if upload is None:  # pragma: no cover - written by the same job
-            return out
-        out["upload"] = upload
-        out["errors"] = list(upload.errors)
-        out["file_status"] = upload.status
-        out["filename"] = upload.filename
-    else:
-        out["report"] = run.result
-        out["errors"] = list(run.result.get("errors") or [])
-        out["file_status"] = run.result.get("status")
-        out["filename"] = run.result.get("filename")
+    report = kind.report(db, run.result)
+    if report is None:  # pragma: no cover - written by the same job
+        return out
+    out.update(report)
     out["shown_errors"] = out["errors"][:SHOWN_ERRORS]
     return out
 
 
-def _progress_page(request: Request, db: Session, kind: str, job_id: uuid.UUID, fragment: bool) -> Response:
+def _progress_page(
+    request: Request, db: Session, kind: UploadKind, job_id: uuid.UUID, fragment: bool
+) -> Response:
     run = _job(db, kind, job_id)
     template = "supplier/_upload_status.html" if fragment else "supplier/upload_job.html"
     t = translator(request, db)
     return page(request, template, db, reason=lambda text: reason_text(t, text), **_result(db, kind, run))
 
 
-def _errors(db: Session, kind: str, job_id: uuid.UUID) -> Response:
+def _errors(db: Session, kind: UploadKind, job_id: uuid.UUID) -> Response:
     info = _result(db, kind, _job(db, kind, job_id))
     if "errors" not in info:
         raise NotFound("this upload has no report yet", code="no_error_report")
-    text = sync.errors_csv(info["upload"]) if kind == "stock" else offer_upload.errors_csv(info["errors"])
-    return _csv(text, f"{kind}-upload-{job_id}-errors.csv")
+    return _csv(kind.errors_csv(info), f"{kind.name}-upload-{job_id}-errors.csv")
 
 
-@router.get("/supplier/stock/upload/{job_id}", include_in_schema=False)
-def stock_job(
-    request: Request, job_id: uuid.UUID, p: Principal = Depends(STOCK_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _progress_page(request, db, "stock", job_id, fragment=False)
+# ---- the routes of each kind ----------------------------------------------------------------------------
 
 
-@router.get("/supplier/stock/upload/{job_id}/status", include_in_schema=False)
-def stock_job_status(
-    request: Request, job_id: uuid.UUID, p: Principal = Depends(STOCK_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _progress_page(request, db, "stock", job_id, fragment=True)
+def _register(kind: UploadKind) -> None:
+    """Add one kind's routes under ``kind.base``: its CSV template, the upload, and the job's page,
+    status fragment (polled) and error report. Each route's name says its kind (``stock_template``,
+    ``upload_stock``, ``stock_job``, ``offers_job_errors``, …)."""
+    view, edit = require(kind.view), require(kind.edit)
+
+    # Before ``{job_id}``, which would take "template.csv" for an id.
+    @router.get(f"{kind.base}/template.csv", include_in_schema=False, name=f"{kind.name}_template")
+    def template(p: Principal = Depends(view)) -> Response:
+        seller(p)
+        return _csv(kind.template, f"{kind.name}-template.csv")
+
+    @router.post(
+        kind.base,
+        include_in_schema=False,
+        dependencies=[Depends(csrf.csrf_protect)],
+        name=f"upload_{kind.name}",
+    )
+    def upload(
+        request: Request,
+        form: FormData = Depends(form_data),
+        p: Principal = Depends(edit),
+        db: Session = Depends(get_db),
+    ) -> Response:
+        seller(p)
+        file, error = _file_error(request, db, form, kind.field)
+        if file is None:
+            return _upload_page(request, db, p, errors={kind.field: error or ""}, status=422)
+        filename = (file.filename or f"{kind.name}.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        run = kind.queue(db, p, _save(request, file, kind.name), filename=filename)
+        return redirect(request, f"{kind.base}/{run.id}")
+
+    @router.get(f"{kind.base}/{{job_id}}", include_in_schema=False, name=f"{kind.name}_job")
+    def job(
+        request: Request, job_id: uuid.UUID, p: Principal = Depends(view), db: Session = Depends(get_db)
+    ) -> Response:
+        seller(p)
+        return _progress_page(request, db, kind, job_id, fragment=False)
+
+    @router.get(f"{kind.base}/{{job_id}}/status", include_in_schema=False, name=f"{kind.name}_job_status")
+    def job_status(
+        request: Request, job_id: uuid.UUID, p: Principal = Depends(view), db: Session = Depends(get_db)
+    ) -> Response:
+        seller(p)
+        return _progress_page(request, db, kind, job_id, fragment=True)
+
+    @router.get(f"{kind.base}/{{job_id}}/errors.csv", include_in_schema=False, name=f"{kind.name}_job_errors")
+    def job_errors(
+        job_id: uuid.UUID, p: Principal = Depends(view), db: Session = Depends(get_db)
+    ) -> Response:
+        seller(p)
+        return _errors(db, kind, job_id)
 
 
-@router.get("/supplier/stock/upload/{job_id}/errors.csv", include_in_schema=False)
-def stock_job_errors(
-    job_id: uuid.UUID, p: Principal = Depends(STOCK_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _errors(db, "stock", job_id)
-
-
-@router.get("/supplier/offers/upload/{job_id}", include_in_schema=False)
-def offers_job(
-    request: Request, job_id: uuid.UUID, p: Principal = Depends(OFFERS_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _progress_page(request, db, "offers", job_id, fragment=False)
-
-
-@router.get("/supplier/offers/upload/{job_id}/status", include_in_schema=False)
-def offers_job_status(
-    request: Request, job_id: uuid.UUID, p: Principal = Depends(OFFERS_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _progress_page(request, db, "offers", job_id, fragment=True)
-
-
-@router.get("/supplier/offers/upload/{job_id}/errors.csv", include_in_schema=False)
-def offers_job_errors(
-    job_id: uuid.UUID, p: Principal = Depends(OFFERS_VIEW), db: Session = Depends(get_db)
-) -> Response:
-    seller(p)
-    return _errors(db, "offers", job_id)
+for _kind in KINDS:
+    _register(_kind)
