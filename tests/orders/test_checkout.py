@@ -316,3 +316,20 @@ def test_a_checkout_is_audited_with_the_phone_redacted_and_stored_encrypted(mark
             assert e.after["ship_phone"] == "[redacted]" and e.after["status"] == "pending_payment"
             assert e.after["number"] == next(o["number"] for o in body["orders"] if o["id"] == e.entity_id)
     assert len(raw) == 2 and all("13911112222" not in p for p in raw)
+
+
+def test_shipping_to_the_own_city_without_coordinates_uses_the_company_coordinates(market):
+    """A rule of the checkout (not of a page): the buyer's coordinates fill in for its own city only."""
+    from autotrade.orders.checkout import located
+    from autotrade.orders.schemas import ShipTo
+
+    w = market.world
+    bare = ShipTo.model_validate({**HZ_SHIP, "latitude": None, "longitude": None})
+    with market.db.session() as s:
+        bind_system(s, "test")
+        org = w.orgs["a"]
+        assert (located(s, org, bare).latitude, located(s, org, bare).longitude) == (30.28, 120.13)
+        elsewhere = bare.model_copy(update={"city": "温州市"})
+        assert located(s, org, elsewhere) == elsewhere
+        given = bare.model_copy(update={"latitude": 30.0, "longitude": 120.0})
+        assert located(s, org, given) == given

@@ -36,6 +36,7 @@ from autotrade.orders.errors import DuplicateLine, EmptyCheckout, OwnOffer, TooM
 from autotrade.orders.models import Order, OrderAllocation, OrderEvent, OrderLine, OrderStatus, Party
 from autotrade.orders.schemas import MAX_LINES, ShipTo
 from autotrade.orders.states import Actor, event_values
+from autotrade.orgs.repository import OrgRepository
 from autotrade.pricing.service import Quote, QuoteRequest, quote_many
 
 CHINA_TIME = timezone(timedelta(hours=8))  # order numbers carry the date as users see it
@@ -106,6 +107,20 @@ def _check_lines(lines: Sequence[CheckoutLine]) -> None:
         seen[line.offer_id] = i
 
 
+def located(session: Session, buyer_org_id: uuid.UUID, ship_to: ShipTo) -> ShipTo:
+    """``ship_to`` with the buying company's coordinates when it ships to the company's own city and
+    gives none of its own: coordinates make allocation pick the nearest warehouse, not just one in the
+    same city."""
+    if ship_to.latitude is not None and ship_to.longitude is not None:
+        return ship_to
+    org = OrgRepository(session).get(buyer_org_id)
+    if org is None or org.latitude is None or org.longitude is None:
+        return ship_to
+    if (org.province, org.city) != (ship_to.province, ship_to.city):
+        return ship_to
+    return ship_to.model_copy(update={"latitude": org.latitude, "longitude": org.longitude})
+
+
 def _channel(principal: Principal) -> str:
     return "api" if principal.api_key_id is not None else "web"
 
@@ -127,6 +142,7 @@ def checkout(
     ``offer_inactive``, ``below_moq``, ``not_pack_multiple``) and ``insufficient_stock`` (409, every
     short line in ``errors``)."""
     _check_lines(lines)
+    ship_to = located(session, principal.org_id, ship_to)
     now = now or utcnow()
     timeout = payment_timeout_minutes or get_settings().order_payment_timeout_minutes
     quotes = quote_many(

@@ -518,14 +518,9 @@ def delete_list(
 # ---- checkout --------------------------------------------------------------------------------------------
 
 
-def _ship_to(db: Session, p: Principal, values: dict[str, str]) -> ShipTo:
-    """The destination from the form; the ordering org's coordinates when it ships to the org's own
-    city (they make allocation pick the nearest warehouse)."""
-    data: dict[str, Any] = {k: v.strip() for k, v in values.items() if k in SHIP_FIELDS and v.strip()}
-    org = OrgRepository(db).get(p.org_id)
-    if org is not None and (data.get("province"), data.get("city")) == (org.province, org.city):
-        data["latitude"], data["longitude"] = org.latitude, org.longitude
-    return ShipTo.model_validate(data)
+def _ship_to(values: dict[str, str]) -> ShipTo:
+    """The destination from the form (the checkout adds the company's coordinates for its own city)."""
+    return ShipTo.model_validate({k: v.strip() for k, v in values.items() if k in SHIP_FIELDS and v.strip()})
 
 
 def _checkout_errors(t: Any, view: carts.CartView, exc: AppError) -> dict[uuid.UUID, str]:
@@ -559,7 +554,7 @@ def checkout(
     t = translator(request, db)
     values = {k: str(form.get(k) or "") for k in (*SHIP_FIELDS, "note", "idempotency_key")}
     try:
-        ship_to = _ship_to(db, p, values)
+        ship_to = _ship_to(values)
     except ValidationError as exc:
         return _cart_page(request, db, p, status=422, ship=values, ship_errors=field_errors(t, exc))
     note = values["note"].strip()[:500] or None
