@@ -1,5 +1,6 @@
 """The demo trading data (autotrade.trading_demo): exact contents, idempotent, stock equal to its movements,
-and the prices and stock a demo buyer sees; `autotrade demo` twice on the command line."""
+and the prices and stock a demo buyer sees; `autotrade demo` twice on the command line, with its demo
+orders (autotrade.orders_demo, tests/test_demo_orders.py), after which the books and the stock verify."""
 
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ from autotrade.inventory.models import (
     Warehouse,
 )
 from autotrade.inventory.repository import StockRepository
+from autotrade.ledger.models import JournalEntry
+from autotrade.orders.models import Order
 from autotrade.orgs.repository import OrgRepository
+from autotrade.payments.models import Payment
 from autotrade.pricing.models import CustomerGroup, CustomerGroupMember, Offer, OfferTier, PricePolicy
 from autotrade.pricing.service import QuoteRequest, quote_many
 from autotrade.trading_demo import load_trading_demo
@@ -46,6 +50,10 @@ COUNTS = {
 TRADING_LINE = (
     "Demo trading data: warehouses 8, stock levels 106, offers 65, offer tiers 12, customer groups 2, "
     "group members 3, price policies 5, alliances 1, alliance members 2"
+)
+ORDERS_LINE = (
+    "Demo orders: 9 (pending payment 2, paid 1, confirmed 1, shipped 1, delivered 1, completed 2, "
+    "cancelled 1)"
 )
 
 
@@ -139,7 +147,7 @@ def test_trading_demo_loads_exactly_and_idempotently(db: Database) -> None:
         )
 
 
-def test_demo_command_twice_loads_the_trading_data_once(
+def test_demo_command_twice_loads_the_trading_data_and_the_orders_once(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     env = app_env(settings)
@@ -149,9 +157,13 @@ def test_demo_command_twice_loads_the_trading_data_once(
 
     first = cli("demo")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.endswith(TRADING_LINE + "\n"), first.stdout
+    assert first.stdout.endswith(TRADING_LINE + "\n" + ORDERS_LINE + "\n"), first.stdout
+    assert first.stderr == ""  # no demo checkout refused
+    # 112 movements of the trading data + the demo orders' 13 reservations, 7 shipments and 1 release
     levels = count(db, StockLevel), count(db, StockMovement), count(db, Offer), count(db, PricePolicy)
-    assert levels == (106, 112, 65, 5)
+    assert levels == (106, 133, 65, 5)
+    orders = count(db, Order), count(db, Payment), count(db, JournalEntry)
+    assert orders == (9, 8, 10)
 
     second = cli("demo")
     assert second.returncode == 0, second.stderr
@@ -162,7 +174,15 @@ def test_demo_command_twice_loads_the_trading_data_once(
         count(db, Offer),
         count(db, PricePolicy),
     ) == levels
+    assert (count(db, Order), count(db, Payment), count(db, JournalEntry)) == orders
 
+    # The books and the stock the demo orders moved verify, as `make run` leaves them.
     verify = cli("stock", "verify")
     assert verify.returncode == 0, verify.stderr
     assert verify.stdout == "ok: 106 stock levels equal the sums of their movements\n"
+    books = cli("ledger", "verify")
+    assert books.returncode == 0, books.stdout + books.stderr
+    assert books.stdout.startswith("ok: 10 journal entries balance"), books.stdout
+    reconciled = cli("settlement", "reconcile")
+    assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
+    assert reconciled.stdout == "ok: 8 orders, 8 payments and 10 entries agree\n"

@@ -117,7 +117,7 @@ def db_current() -> None:
 
 @app.command()
 def demo() -> None:
-    """Load demo companies, users, catalogue and trading data (idempotent) and print the logins."""
+    """Load demo companies, users, catalogue, trading data and orders (idempotent) and print the logins."""
     from autotrade import demo as demo_data
     from autotrade.core.tenancy import bind_system
 
@@ -137,11 +137,20 @@ def demo() -> None:
     with db.transaction() as session:
         bind_system(session, "demo")
         trading = load_trading_demo(session)
+    # Demo orders (autotrade.orders_demo): placed, paid, shipped, completed … through the services.
+    from autotrade.orders_demo import load_demo_orders
+
+    with db.transaction() as session:
+        bind_system(session, "demo")
+        placed = load_demo_orders(session, get_settings())
     typer.echo(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD})")
     for company, kind, email, role in logins:
         typer.echo(f"  {kind:<13} {role:<15} {email:<45} {company}")
     typer.echo("Demo catalogue rows: " + ", ".join(f"{k} {v['read']}" for k, v in catalogue.items()))
     typer.echo("Demo trading data: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in trading.items()))
+    typer.echo(f"Demo orders: {placed.summary()}")
+    for skipped in placed.skipped:
+        typer.secho(f"demo checkout not placed (refused now): {skipped}", fg=typer.colors.YELLOW, err=True)
 
 
 @user_app.command("create")

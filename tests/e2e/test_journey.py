@@ -5,6 +5,9 @@ confirms and ships → the buyer accepts → escrow releases to the supplier min
 supplier's settlement shows it. Then: a foreign company's order URL answers 404, the platform sees the
 order on its dashboard and the books reconcile (checked with the CLI as well as in the page).
 
+The demo has orders of its own (autotrade.orders_demo), so the supplier's payable and the dashboard's
+figures are read before the trade and must have grown by exactly this order afterwards.
+
 The pages are in English here (stable labels); test_basics.py and the Chinese screenshots cover the
 default language.
 """
@@ -30,14 +33,31 @@ def _fen(text: str) -> int:
     return int(Decimal(digits) * 100)
 
 
+def _today(page) -> tuple[int, int]:
+    """(orders today, GMV today in fen) as the platform dashboard shows them."""
+    orders = page.locator("[data-testid=orders-today] .platform-kpi-value").inner_text()
+    gmv = page.locator("[data-testid=gmv-today] .platform-kpi-value").inner_text()
+    return int(orders.replace(",", "")), _fen(gmv)
+
+
 def test_supplier_stock_to_buyer_order_to_escrow_release_and_settlement(open_browser, server, tmp_path):
     supplier = open_browser("en")
     buyer = open_browser("en")
     supplier.login(demo_email("distributor", "owner"))
     buyer.login(demo_email("repair", "owner"))
+    platform = open_browser("en")
+    platform.login(demo_email("platform", "admin"))
+
+    # 0. Before the trade: what the platform owes the supplier, and today's figures (the demo's orders).
+    sp = supplier.page
+    supplier.goto("/supplier/settlement")
+    payable_before = _fen(sp.locator("[data-testid=payable]").inner_text())
+    assert payable_before > 0  # the demo's completed order was released to the distributor
+    platform.goto("/platform/dashboard")
+    orders_before, gmv_before = _today(platform.page)
+    assert orders_before >= 1 and gmv_before > 0  # the demo's orders, placed today
 
     # 1. The supplier uploads a stock count (one good row, one bad row: the bad row is reported).
-    sp = supplier.page
     supplier.goto("/supplier/stock/upload")
     example = sp.locator("#stock-example").inner_text().splitlines()
     warehouse, sku = example[1].split(",")[:2]
@@ -131,7 +151,7 @@ def test_supplier_stock_to_buyer_order_to_escrow_release_and_settlement(open_bro
     commission = _fen(release.locator("[data-testid=commission]").inner_text())
     net = _fen(release.locator("[data-testid=net]").inner_text())
     assert gross > 0 and 0 < commission < gross and gross - commission == net
-    assert _fen(sp.locator("[data-testid=payable]").inner_text()) >= net
+    assert _fen(sp.locator("[data-testid=payable]").inner_text()) == payable_before + net
     supplier.shot("supplier-settlement-en")
 
     # 9. A foreign company's order URL is not found (another repair shop; a supplier not on it).
@@ -146,12 +166,10 @@ def test_supplier_stock_to_buyer_order_to_escrow_release_and_settlement(open_bro
     response = other_seller.goto(f"/supplier/orders/{order_id}")
     assert response is not None and response.status == 404
 
-    # 10. The platform sees it: dashboard, a reconciled book, the audit trail of the order.
-    platform = open_browser("en")
-    platform.login(demo_email("platform", "admin"))
+    # 10. The platform sees it: dashboard (one more order today, its gross added to GMV), a reconciled
+    #     book, the audit trail of the order.
     platform.goto("/platform/dashboard")
-    today = platform.page.locator("[data-testid=orders-today]").inner_text()
-    assert int(re.findall(r"\d+", today)[-1]) >= 1, today
+    assert _today(platform.page) == (orders_before + 1, gmv_before + gross)
     expect(platform.page.locator("#platform-province-chart svg rect").first).to_be_attached()  # ECharts drew
     platform.shot("platform-dashboard-en")
     platform.goto("/platform/finance/reconciliation")

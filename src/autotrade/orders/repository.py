@@ -99,6 +99,19 @@ class OrderRepository(Repository[Order]):
             stmt = stmt.where(Order.checkout_id == checkout_id)
         return stmt
 
+    def buyer_notes(self, buyer_org_id: uuid.UUID, notes: Iterable[str]) -> set[str]:
+        """Which of ``notes`` the company's purchase orders carry as their buyer's note (the demo
+        recognises the checkouts it placed on an earlier run by their notes)."""
+        wanted = list(set(notes))
+        if not wanted:
+            return set()
+        stmt = (
+            select(Order.buyer_note)
+            .where(Order.org_id == buyer_org_id, Order.buyer_note.in_(wanted))
+            .distinct()
+        )
+        return {note for note in self.session.scalars(stmt) if note is not None}
+
     def due_for_auto_cancel(self, now: datetime, limit: int) -> list[Order]:
         """Unpaid orders past their payment deadline, oldest first, locked; on PostgreSQL rows another
         worker holds are skipped (``SKIP LOCKED``), so two workers share the work without waiting."""
