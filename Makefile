@@ -30,8 +30,10 @@ run: install
 	$(BIN)/autotrade serve --host 127.0.0.1 --port 8000
 
 ## make test: install, lint, type-check, run the whole suite (SQLite + PostgreSQL when available)
+## on pytest-xdist workers, one per core; `make test PYTEST_WORKERS=0` runs it in one process
+PYTEST_WORKERS ?= auto
 test: install browser lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 ## make browser: Debian's Chromium and a Chinese font for the end-to-end tests (apt, as root or with sudo)
 BROWSER_PACKAGES := chromium fonts-wqy-microhei

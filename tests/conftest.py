@@ -8,6 +8,10 @@ and never share state.
 PostgreSQL comes from ``AUTOTRADE_TEST_POSTGRES_URL`` (e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``).
 Without it the PostgreSQL half is skipped, loudly; under ``CI=true`` a missing or unreachable server fails
 the run instead.
+
+The suite runs on pytest-xdist workers (``make test`` passes ``-n auto``; ``-n 0`` runs it in one process).
+Each worker builds its own templates; database names carry the worker's id (``gw0``, ``gw1``, ``main``
+without xdist) and a random part, so workers — and other test runs on the same server — never share one.
 """
 
 from __future__ import annotations
@@ -31,7 +35,10 @@ PG_ENV = "AUTOTRADE_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ("sqlite", "postgres")
 TEST_FIELD_KEYS = "t1:" + "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtZm9yLWFlcyE="  # 32 bytes
+PG_SKIP_REASON = "PostgreSQL suite skipped"
 _pg_skipped: list[str] = []
+# "gw0", "gw1", … on a pytest-xdist worker, "main" otherwise: part of every database name.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def pg_admin_url() -> str | None:
@@ -45,6 +52,10 @@ def pg_admin_url() -> str | None:
 
 def _with_db(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _db_name(kind: str) -> str:
+    return f"autotrade_{kind}_{WORKER}_{uuid.uuid4().hex[:12]}"
 
 
 def _admin_engine(url: str) -> Any:
@@ -83,13 +94,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template() -> Iterator[str]:
     admin = pg_admin_url()
     if admin is None:
-        msg = (
-            f"PostgreSQL suite skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/postgres to run it"
-        )
+        msg = f"{PG_SKIP_REASON}: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/postgres to run it"
         if IN_CI:
             pytest.fail(f"CI=true but {PG_ENV} is not set: the PostgreSQL suite must run in CI")
         pytest.skip(msg)
-    name = f"autotrade_tpl_{uuid.uuid4().hex[:12]}"
+    name = _db_name("tpl")
     eng = _admin_engine(admin)
     try:
         with eng.connect() as conn:
@@ -97,7 +106,7 @@ def pg_template() -> Iterator[str]:
     except Exception as e:
         if IN_CI:
             pytest.fail(f"PostgreSQL at {PG_ENV} is not reachable: {e}")
-        pytest.skip(f"PostgreSQL suite skipped: cannot reach {PG_ENV}: {e}")
+        pytest.skip(f"{PG_SKIP_REASON}: cannot reach {PG_ENV}: {e}")
     _migrate(_with_db(admin, name))
     yield name
     with eng.connect() as conn:
@@ -122,14 +131,10 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         yield f"sqlite:///{path}"
         _check_audit(request, f"sqlite:///{path}")
         return
-    try:
-        tpl_name: str = request.getfixturevalue("pg_template")
-    except pytest.skip.Exception:
-        _pg_skipped.append(request.node.nodeid)
-        raise
+    tpl_name: str = request.getfixturevalue("pg_template")
     admin = pg_admin_url()
     assert admin
-    name = f"autotrade_t_{uuid.uuid4().hex[:12]}"
+    name = _db_name("t")
     eng = _admin_engine(admin)
     with eng.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tpl_name}"'))
@@ -197,6 +202,40 @@ def client(app: Any) -> Iterator[Any]:
 
     with TestClient(app) as c:
         yield c
+
+
+# Tests that must run on one pytest-xdist worker, by node-id prefix: the browser tests share the session's
+# server, its data and the screenshot directory that the session empties first.
+XDIST_GROUPS = {"tests/e2e/": "e2e"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` (pyproject.toml's addopts), with :data:`XDIST_GROUPS` as groups too.
+
+    xdist 3.8 groups ``xdist_group``-marked tests by appending ``@group`` to their node ids, which pytest
+    9.2's structured node ids silently ignore (pytest-dev/pytest-xdist#1386); grouping by node-id prefix
+    here works with either. Every other test is a unit of its own, handed out as workers free up.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return str(super()._split_scope(nodeid))
+
+    return Scheduling(config, log)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests skipped for want of PostgreSQL. Under xdist the workers' reports reach the
+    controller through this hook too, so the summary below is right with and without ``-n``."""
+    if report.skipped and PG_SKIP_REASON in str(report.longrepr):
+        _pg_skipped.append(report.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PG_ENV, pg_admin_url
+from tests.ops.procs import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +20,15 @@ def test_checkout_bench_smoke_mode_runs_and_its_invariants_hold():
     if admin is None:
         pytest.skip(f"{PG_ENV} is not set")
     out = subprocess.run(
-        [sys.executable, "orders.py", "--smoke", "--db", admin.replace("+psycopg", ""), "--port", "8791"],
+        [
+            sys.executable,
+            "orders.py",
+            "--smoke",
+            "--db",
+            admin.replace("+psycopg", ""),
+            "--port",
+            str(free_port()),
+        ],
         cwd=ROOT / "bench",
         capture_output=True,
         text=True,

@@ -6,6 +6,8 @@ directory. Chromium is ``/usr/bin/chromium`` (``make test`` installs Debian's pa
 without it the tests are skipped, except under CI, where they must run.
 
 Screenshots go to ``var/screenshots/`` (kept as artifacts; a few are linked from the README).
+Under pytest-xdist one worker runs every test here (``tests/conftest.py``, ``pytest_xdist_make_scheduler``),
+against one server, and is the only one to empty ``var/screenshots/``.
 Every page a test visits through :func:`Browser.visit` is checked for accessibility basics with
 axe-core (vendored in ``tests/e2e/vendor``).
 """
