@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from autotrade.core.db import utcnow
+from autotrade.core.tenancy import bind_system
+from autotrade.settlement import invoices as invoices_service
 from autotrade.settlement import periods
 from autotrade.settlement.models import Invoice, TaxProfile
 from tests.factories import new_uscc
@@ -206,3 +212,66 @@ def test_period_invoice_is_net_of_refunds(m: Market) -> None:
     assert_problem(request(m, {**body, "period": "2020-01"}), 422, "not_invoiceable", "supplier_org_id")
     assert_problem(request(m, body), 422, "invalid_period")
     assert verify(m) == []
+
+
+@pytest.mark.parametrize(
+    ("requested_at", "now", "accepted", "refused"),
+    [
+        # requested 23:30 China time on the 28th, issued 00:30 on the 29th: both China days are allowed
+        (
+            datetime(2026, 11, 28, 15, 30, tzinfo=UTC),
+            datetime(2026, 11, 28, 16, 30, tzinfo=UTC),
+            ["2026-11-28", "2026-11-29"],
+            ["2026-11-27", "2026-11-30"],
+        ),
+        # requested and issued after midnight China time: the UTC date (still the 28th) is before the request
+        (
+            datetime(2026, 11, 28, 16, 5, tzinfo=UTC),
+            datetime(2026, 11, 28, 16, 45, tzinfo=UTC),
+            ["2026-11-29"],
+            ["2026-11-28", "2026-11-30"],
+        ),
+        # both before midnight China time: the 29th is tomorrow there
+        (
+            datetime(2026, 11, 28, 10, 0, tzinfo=UTC),
+            datetime(2026, 11, 28, 15, 59, tzinfo=UTC),
+            ["2026-11-28"],
+            ["2026-11-29", "2026-11-27"],
+        ),
+    ],
+)
+def test_invoice_date_is_checked_in_china_time_either_side_of_midnight(
+    m: Market,
+    monkeypatch: pytest.MonkeyPatch,
+    requested_at: datetime,
+    now: datetime,
+    accepted: list[str],
+    refused: list[str],
+) -> None:
+    full = create_profile(m)
+    orders = [paid_order(m, [("toyota_pad", 1)]) for _ in accepted]
+    invoices = [
+        request(m, {"kind": "normal", "tax_profile_id": full["id"], "order_id": o["id"]}).json()
+        for o in orders
+    ]
+    with m.db.transaction() as s:
+        bind_system(s, "test")
+        for inv in invoices:
+            s.get_one(Invoice, uuid.UUID(inv["id"])).created_at = requested_at
+    monkeypatch.setattr(invoices_service, "utcnow", lambda: now)
+    before = table_counts(m.db)
+    for day in refused:
+        body = {"invoice_number": "44001234", "invoice_date": day, "amount_fen": 11_300}
+        problem = assert_problem(
+            m.post("b_owner", f"/invoices/{invoices[0]['id']}/issue", body),
+            422,
+            "invalid_invoice_date",
+            "invoice_date",
+        )
+        assert "China time" in problem["title"] and "amount" not in problem["title"]
+    assert table_counts(m.db) == before
+    for n, (inv, day) in enumerate(zip(invoices, accepted, strict=True)):
+        body = {"invoice_number": f"4400123{n}", "invoice_date": day, "amount_fen": 11_300}
+        r = m.post("b_owner", f"/invoices/{inv['id']}/issue", body)
+        assert r.status_code == 200, r.text
+        assert r.json()["invoice_date"] == day

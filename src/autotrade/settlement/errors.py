@@ -25,6 +25,11 @@ class InvalidAmount(ValidationFailed):
     title = "The amount must be a positive number of fen"
 
 
+class InvalidInvoiceDate(ValidationFailed):
+    code = "invalid_invoice_date"
+    title = "The invoice date must lie between the request and today (China time)"
+
+
 class PayoutExceedsPayable(Conflict):
     code = "payout_exceeds_payable"
     title = "The payout is more than the platform owes the supplier"

@@ -27,6 +27,7 @@ from autotrade.settlement.errors import (
     AlreadyInvoiced,
     IncompleteTaxDetails,
     InvalidAmount,
+    InvalidInvoiceDate,
     InvoiceNotFound,
     InvoiceNumberTaken,
     InvoiceTransition,
@@ -192,13 +193,11 @@ def issue(session: Session, principal: Principal, invoice_id: uuid.UUID, data: I
         raise InvalidAmount(
             f"the issued amount must be between 1 and {inv.amount_fen} fen", field="amount_fen"
         )
-    if data.invoice_date > periods.china_date(utcnow()) or data.invoice_date < periods.china_date(
-        inv.created_at
-    ):
-        raise InvalidAmount(
-            "the invoice date must be between the request and today",
+    earliest, today = periods.china_date(inv.created_at), periods.china_date(utcnow())
+    if not earliest <= data.invoice_date <= today:
+        raise InvalidInvoiceDate(
+            f"the invoice date must be between the request ({earliest}) and today ({today}), China time",
             field="invoice_date",
-            code="invalid_invoice_date",
         )
     number = data.invoice_number.upper()
     if InvoiceRepository(session).by_number(inv.issuer_org_id, number) is not None:

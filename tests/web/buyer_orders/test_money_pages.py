@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from autotrade.core.db import utcnow
+from autotrade.settlement import periods
 from tests.credit.conftest import grant, repay, set_due
 from tests.factories import new_uscc
 from tests.web.buyer_orders.conftest import api, delivered, login, place, submit, value_of
@@ -106,7 +107,11 @@ def test_request_an_invoice_for_a_completed_order(bm):
     r = bm.post(
         "b_owner",
         f"/invoices/{inv['id']}/issue",
-        {"invoice_number": "33001234", "invoice_date": str(utcnow().date()), "amount_fen": inv["amount_fen"]},
+        {
+            "invoice_number": "33001234",
+            "invoice_date": str(periods.china_date(utcnow())),
+            "amount_fen": inv["amount_fen"],
+        },
     )
     assert r.status_code == 200, r.text
     html = bm.client.get("/buyer/invoices?lang=en").text
