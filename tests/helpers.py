@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from autotrade.core.db import Database
 from autotrade.core.tenancy import bind_system
@@ -14,6 +16,21 @@ def count(db: Database, model: Any, *where: Any) -> int:
     with db.transaction() as s:
         bind_system(s, "test")
         return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+@contextmanager
+def statements(engine: Any) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` runs inside the block (to prove a path's round trips are fixed)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def table_counts(db: Database) -> dict[str, int]:

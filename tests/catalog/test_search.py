@@ -9,7 +9,7 @@ from autotrade.catalog import search
 from autotrade.catalog.numbers import normalise_number
 from autotrade.core.errors import ValidationFailed
 from autotrade.core.tenancy import bind_system
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, statements
 
 
 @pytest.fixture
@@ -89,6 +89,29 @@ def test_number_prefix(s, catalog):
     with pytest.raises(ValidationFailed) as e:
         search.search_number(s, "04", prefix=True)
     assert e.value.code == "prefix_too_short"
+
+
+def test_number_search_round_trips_do_not_grow_with_the_answer(s, catalog):
+    """Holders, successors and their groups in one statement, then numbers and fitment: three; the
+    type-ahead two (its numbers with parts and fitment counts, then the parts' numbers)."""
+    search.search_number(s, "NOPE-0000")  # the session's transaction begins (SQLite: BEGIN IMMEDIATE)
+    for q, expected in (("04465-33471", 3), ("04465-33450", 3), ("gdb 3426", 3), ("NOPE-1234", 1)):
+        with statements(s.get_bind()) as seen:
+            search.search_number(s, q)
+        assert len(seen) == expected, (q, seen)
+    with statements(s.get_bind()) as seen:
+        r = search.search_number(s, "04465-334", prefix=True)
+    assert len(r.items) >= 2 and len(seen) == 2
+
+
+def test_number_search_limit_keeps_every_holder(s, catalog):
+    r = search.search_number(s, "04465-33471", limit=1)
+    assert {h.part.sku: h.relation for h in r.items} == {
+        "TOYOTA-0446533471": "exact",
+        "BOSCH-0986494614": "exact",
+        "TRW-GDB3426": "exact",
+    }
+    assert len(search.search_number(s, "gdb 3426", limit=2).items) == 2
 
 
 def test_unknown_number_is_empty(s, catalog):

@@ -6,31 +6,13 @@ audit log."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 
 from autotrade.catalog import service as catalog_service
 from autotrade.catalog.schemas import BrandIn, CategoryIn, PartIn
 from autotrade.core.tenancy import bind_system
+from tests.helpers import statements
 from tests.orders.conftest import Market, add_offer, add_stock, catalog, market  # noqa: F401  (fixtures)
 from tests.web.conftest import web_login
-
-
-@contextmanager
-def statements(m: Market) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(m.db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(m.db.engine, "before_cursor_execute", count)
 
 
 def _more_parts(m: Market, n: int) -> list[uuid.UUID]:
@@ -68,7 +50,7 @@ def _counts(m: Market, who: str, paths: tuple[str, ...]) -> dict[str, int]:
     web_login(m.client, m.world.emails[who])
     out = {}
     for path in paths:
-        with statements(m) as seen:
+        with statements(m.db.engine) as seen:
             r = m.client.get(path)
         assert r.status_code == 200, (path, r.status_code)
         out[path] = len(seen)

@@ -9,14 +9,14 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, or_, select, text, union, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from autotrade.catalog.documents import GRADE_ORDER, RANK_CLASSES, RANK_SHIFT, Doc
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.catalog.text import ParsedQuery
-from autotrade.catalog.views import BrandView, CategoryView, PartView, fields_of
+from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView, fields_of
 from autotrade.core.repository import Repository
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
 
@@ -25,6 +25,7 @@ GROUPING_KINDS = ("oe", "brand", "trade", "aftermarket", "replacement")
 PART_FIELDS = fields_of(PartView)
 BRAND_FIELDS = fields_of(BrandView)
 CATEGORY_FIELDS = fields_of(CategoryView)
+NUMBER_FIELDS = fields_of(NumberView)
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
@@ -169,6 +170,104 @@ class PartRepository(Repository[Part]):
             for n in self.session.scalars(stmt, {"ids": list(part_ids)}):
                 out[n.part_id].append(n)
         return out
+
+    def number_views(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[NumberView]]:
+        """The numbers of these parts as plain views (kind, then number), one query."""
+        out: dict[uuid.UUID, list[NumberView]] = {pid: [] for pid in part_ids}
+        if part_ids:
+            stmt = cached_statement(
+                self.session,
+                "number_views",
+                lambda d: (
+                    select(*(getattr(PartNumber, c) for c in NUMBER_FIELDS))
+                    .where(among_param(d, PartNumber.part_id, "ids"))
+                    .order_by(PartNumber.kind, PartNumber.number_norm)
+                ),
+            )
+            for row in self.session.execute(stmt, {"ids": list(part_ids)}):
+                n = NumberView(*row)
+                out[n.part_id].append(n)
+        return out
+
+    def number_matches(self, norm: str, limit: int) -> list[Any]:
+        """The parts holding the normalised number ``norm`` or a number it was superseded by (one step),
+        and the other parts of their interchange groups, with brand and category — one statement.
+
+        Plain rows: holder flag (1/0), then :data:`PART_FIELDS`, :data:`BRAND_FIELDS` and
+        :data:`CATEGORY_FIELDS`; every holder, and the others up to ``limit`` parts in all."""
+        stmt = cached_statement(self.session, "number_matches", self._number_matches)
+        return list(self.session.execute(stmt, {"n": norm, "lim": limit}).all())
+
+    @staticmethod
+    def _number_matches(dialect: str) -> Any:
+        n: Any = bindparam("n")
+        successors = select(PartNumber.successor_norm).where(
+            PartNumber.number_norm == n, PartNumber.successor_norm.is_not(None)
+        )
+        holders = union(
+            select(PartNumber.part_id).where(PartNumber.number_norm == n),
+            select(PartNumber.part_id).where(PartNumber.number_norm.in_(successors)),
+        ).cte("holders")
+        member = aliased(Part)
+        groups = select(member.group_id).where(member.id.in_(select(holders.c.part_id)))
+        held = case((Part.id.in_(select(holders.c.part_id)), 1), else_=0)
+        ranked = (
+            select(
+                Part.id.label("pid"),
+                held.label("held"),
+                func.row_number().over(order_by=(held.desc(), Part.id)).label("rn"),
+            )
+            .where(Part.group_id.in_(groups))
+            .subquery()
+        )
+        return (
+            select(
+                ranked.c.held,
+                *(getattr(Part, c) for c in PART_FIELDS),
+                *(getattr(Brand, c) for c in BRAND_FIELDS),
+                *(getattr(Category, c) for c in CATEGORY_FIELDS),
+            )
+            .select_from(ranked)
+            .join(Part, Part.id == ranked.c.pid)
+            .join(Brand, Brand.id == Part.brand_id)
+            .join(Category, Category.id == Part.category_id)
+            .where(or_(ranked.c.held == 1, ranked.c.rn <= bindparam("lim")))
+        )
+
+    def prefix_matches(self, prefix: str, limit: int) -> list[Any]:
+        """The first ``limit`` numbers starting with ``prefix`` (an index range, the same on both
+        databases) with their parts, brands, categories and each part's fitment count — one statement.
+
+        Plain rows: :data:`NUMBER_FIELDS`, fitment count, :data:`PART_FIELDS`, :data:`BRAND_FIELDS`,
+        :data:`CATEGORY_FIELDS`, in number order."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        stmt = cached_statement(self.session, "prefix_matches", self._prefix_matches)
+        return list(self.session.execute(stmt, {"low": prefix, "high": upper, "lim": limit}).all())
+
+    @staticmethod
+    def _prefix_matches(dialect: str) -> Any:
+        numbers = (
+            select(*(getattr(PartNumber, c) for c in NUMBER_FIELDS))
+            .where(PartNumber.number_norm >= bindparam("low"), PartNumber.number_norm < bindparam("high"))
+            .order_by(PartNumber.number_norm)
+            .limit(bindparam("lim"))
+            .subquery()
+        )
+        fitted = select(func.count()).where(Fitment.part_id == Part.id).scalar_subquery()
+        return (
+            select(
+                *(numbers.c[c] for c in NUMBER_FIELDS),
+                fitted,
+                *(getattr(Part, c) for c in PART_FIELDS),
+                *(getattr(Brand, c) for c in BRAND_FIELDS),
+                *(getattr(Category, c) for c in CATEGORY_FIELDS),
+            )
+            .select_from(numbers)
+            .join(Part, Part.id == numbers.c.part_id)
+            .join(Brand, Brand.id == Part.brand_id)
+            .join(Category, Category.id == Part.category_id)
+            .order_by(numbers.c.number_norm)
+        )
 
     def holders_with_groups(self, numbers: Iterable[str]) -> list[tuple[PartNumber, uuid.UUID]]:
         """The number rows with these normalised numbers, each with its part's interchange group."""

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from autotrade.catalog.models import Brand, Category, NumberKind, Part, PartNumber, PartStatus, QualityGrade
 from autotrade.catalog.search import Hit
-from autotrade.catalog.views import BrandView, CategoryView, PartView
+from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView
 from autotrade.orgs.schemas import Strict
 
 
@@ -116,7 +116,7 @@ class NumberOut(BaseModel):
     successor: str | None
 
     @classmethod
-    def build(cls, n: PartNumber) -> NumberOut:
+    def build(cls, n: PartNumber | NumberView) -> NumberOut:
         return cls(
             id=n.id,
             kind=n.kind,

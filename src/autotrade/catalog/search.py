@@ -9,6 +9,7 @@ import base64
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +24,11 @@ from autotrade.catalog.documents import (
     category_tag,
     grade_classes,
 )
-from autotrade.catalog.models import Brand, Category, Part, PartNumber
+from autotrade.catalog.models import Brand, Category, Part
 from autotrade.catalog.numbers import normalise_number
 from autotrade.catalog.repository import (
     BRAND_FIELDS,
+    NUMBER_FIELDS,
     PART_FIELDS,
     BrandRepository,
     CategoryRepository,
@@ -36,7 +38,7 @@ from autotrade.catalog.repository import (
     VocabularyRepository,
 )
 from autotrade.catalog.text import ParsedQuery, parse_query
-from autotrade.catalog.views import BrandView, CategoryView, PartView
+from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView
 from autotrade.core.errors import ValidationFailed
 
 FACET_CAP = 1000  # facets count the best this-many matches
@@ -62,7 +64,7 @@ class Hit:
     why: list[str]
     score: float = 0.0
     relation: str = "match"  # number search: "exact" | "successor" | "interchange" | "prefix"
-    numbers: list[PartNumber] = field(default_factory=list)
+    numbers: list[NumberView] = field(default_factory=list)
     fitment_total: int = 0
     fitment: list[dict[str, Any]] = field(default_factory=list)
 
@@ -129,25 +131,38 @@ def search_number(
         )
     repo = PartRepository(session)
     relation: dict[uuid.UUID, str] = {}
-    matched: dict[uuid.UUID, list[PartNumber]] = {}
-    if prefix:  # type-ahead: the numbers that start with it, not their whole groups
-        for n in repo.holders_of_prefix(norm, limit or PREFIX_LIMIT):
-            relation.setdefault(n.part_id, "prefix")
+    matched: dict[uuid.UUID, list[NumberView]] = {}
+    names: list[tuple[PartView, BrandView, CategoryView]] = []
+    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
+    if prefix:  # type-ahead: the numbers that start with it, not their whole groups; no fitment sample
+        nn = len(NUMBER_FIELDS)
+        fit: dict[uuid.UUID, tuple[int, list[dict[str, Any]]]] = {}
+        for row in repo.prefix_matches(norm, limit or PREFIX_LIMIT):
+            n = NumberView(*row[:nn])
+            if n.part_id not in relation:
+                relation[n.part_id] = "prefix"
+                names.append(_views(row[nn + 1 :], np, nb))
+                fit[n.part_id] = (int(row[nn]), [])
             matched.setdefault(n.part_id, []).append(n)
-        hits = hits_for(session, list(relation), relation, matched, with_sample=False)
-    else:
-        groups: set[uuid.UUID] = set()
-        holders = repo.holders_with_groups([norm])
-        successors = {n.successor_norm for n, _ in holders if n.successor_norm}
-        for n, group in holders + repo.holders_with_groups(successors - {norm}):
-            relation.setdefault(n.part_id, "exact" if n.number_norm == norm else "successor")
-            matched.setdefault(n.part_id, []).append(n)
-            groups.add(group)
-        direct = list(relation)
-        rows = repo.groups_with_names(groups, direct, max(limit or GROUP_LIMIT, len(direct)))
-        for part, _b, _c in rows:
-            relation.setdefault(part.id, "interchange")
-        hits = hits_for(session, [p.id for p, _b, _c in rows], relation, matched, rows=rows)
+        hits = _hits(names, relation, matched, repo.number_views(list(relation)), fit)
+    else:  # one statement for the holders and their groups, one for their numbers, one for fitment
+        held: set[uuid.UUID] = set()
+        for row in repo.number_matches(norm, limit or GROUP_LIMIT):
+            names.append(_views(row[1:], np, nb))
+            if row[0]:
+                held.add(names[-1][0].id)
+        ids = [v[0].id for v in names]
+        numbers = repo.number_views(ids)
+        successors = {n.successor_norm for pid in held for n in numbers[pid] if n.number_norm == norm}
+        for pid in ids:
+            shown = [n for n in numbers[pid] if n.number_norm == norm]
+            relation[pid] = "exact" if shown else "interchange"
+            if not shown and pid in held:
+                shown = [n for n in numbers[pid] if n.number_norm in successors]
+                relation[pid] = "successor"
+            if shown:
+                matched[pid] = shown
+        hits = _hits(names, relation, matched, numbers, _fitment(repo, ids))
     order = {"exact": 0, "prefix": 0, "successor": 1, "interchange": 2}
     hits.sort(key=lambda h: (order[h.relation], h.part.quality_grade != "oe", h.part.sku))
     return NumberSearchResult(query=q, normalised=norm, items=hits)
@@ -157,19 +172,28 @@ def hits_for(
     session: Session,
     part_ids: list[uuid.UUID],
     relation: dict[uuid.UUID, str],
-    matched: dict[uuid.UUID, list[PartNumber]],
-    rows: list[tuple[Part, Brand, Category]] | None = None,
-    with_sample: bool = True,
+    matched: dict[uuid.UUID, list[NumberView]],
 ) -> list[Hit]:
-    """Hits with numbers and fitment: per part the total and (with ``with_sample``) the first variants."""
+    """Hits for these parts (their entities) with numbers and fitment: per part the total and the
+    first variants."""
     repo = PartRepository(session)
-    rows = repo.with_names(part_ids) if rows is None else rows
-    numbers = repo.numbers_of(part_ids)
-    fit = (
-        _fitment(repo, part_ids)
-        if with_sample
-        else {p: (n, []) for p, n in repo.fitment_counts(part_ids).items()}
+    return _hits(
+        repo.with_names(part_ids), relation, matched, repo.number_views(part_ids), _fitment(repo, part_ids)
     )
+
+
+def _views(values: Any, np: int, nb: int) -> tuple[PartView, BrandView, CategoryView]:
+    """A part, its brand and its category from a row's PART_FIELDS, BRAND_FIELDS, CATEGORY_FIELDS."""
+    return PartView(*values[:np]), BrandView(*values[np : np + nb]), CategoryView(*values[np + nb :])
+
+
+def _hits(
+    rows: Sequence[tuple[Part | PartView, Brand | BrandView, Category | CategoryView]],
+    relation: dict[uuid.UUID, str],
+    matched: dict[uuid.UUID, list[NumberView]],
+    numbers: dict[uuid.UUID, list[NumberView]],
+    fit: dict[uuid.UUID, tuple[int, list[dict[str, Any]]]],
+) -> list[Hit]:
     hits = []
     for part, brand, category in rows:
         rel = relation[part.id]

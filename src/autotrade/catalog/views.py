@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, fields
 from typing import Any
 
-from autotrade.catalog.models import PartStatus, QualityGrade
+from autotrade.catalog.models import NumberKind, PartStatus, QualityGrade
 
 
 def fields_of(view: type[Any]) -> tuple[str, ...]:
@@ -52,3 +52,18 @@ class CategoryView:
     path: str
     name_zh: str
     name_en: str
+
+
+@dataclass(slots=True)
+class NumberView:
+    """A part number as a search answer shows it (the columns of ``part_numbers`` it needs)."""
+
+    id: uuid.UUID
+    part_id: uuid.UUID
+    kind: NumberKind
+    number: str
+    number_norm: str
+    brand_code: str
+    source: str | None
+    confidence: int
+    successor_norm: str | None

@@ -3,33 +3,14 @@ number of orders, returns, invoices or lines (no N+1)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
 from tests.credit.conftest import grant, repay
 from tests.factories import new_uscc
+from tests.helpers import statements
 from tests.orders.conftest import Market
 from tests.web.buyer_orders.conftest import api, delivered, login, place
 from tests.web.conftest import post_form
 
 PAGES = ("/buyer/orders", "/buyer/returns", "/buyer/invoices", "/buyer/credit")
-
-
-@contextmanager
-def statements(m: Market) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(m.db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(m.db.engine, "before_cursor_execute", count)
 
 
 def _some_of_everything(m: Market, profile_id: str) -> None:
@@ -56,7 +37,7 @@ def _some_of_everything(m: Market, profile_id: str) -> None:
 
 
 def _count(m: Market, path: str) -> int:
-    with statements(m) as seen:
+    with statements(m.db.engine) as seen:
         assert m.client.get(path).status_code == 200, path
     return len(seen)
 

@@ -3,28 +3,9 @@ of rows (no N+1)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
+from tests.helpers import statements
 from tests.orders.conftest import Market
 from tests.web.supplier_orders.conftest import api, as_page_user, page, paid
-
-
-@contextmanager
-def statements(m: Market) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(m.db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(m.db.engine, "before_cursor_execute", count)
 
 
 def _completed(m: Market) -> None:
@@ -42,13 +23,13 @@ def test_list_pages_issue_a_fixed_number_of_statements(m: Market) -> None:
     paths = ("/supplier/orders", "/supplier/returns?status=all", "/supplier/settlement")
     small = {}
     for path in paths:
-        with statements(m) as seen:
+        with statements(m.db.engine) as seen:
             page(m, path)
         small[path] = len(seen)
     for _ in range(4):
         _completed(m)
     as_page_user(m, "b_owner")
     for path in paths:
-        with statements(m) as seen:
+        with statements(m.db.engine) as seen:
             page(m, path)
         assert len(seen) == small[path], (path, small[path], len(seen))
