@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -124,15 +125,17 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS_B = re.compile(rb"\d{19}")
+
+
 def json_loads(data: str | bytes) -> Any:
     """JSON columns are decoded by orjson: a vehicle search lists a few hundred parts with two JSON columns
     each, and the standard library's decoder (with its encoding detection on bytes) was a third of that
-    search's CPU time (docs/performance.md). orjson refuses integers beyond 64 bits, which the standard
-    decoder accepts; such a document falls back to it."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    search's CPU time (docs/performance.md). orjson reads an integer beyond 64 bits as a float (losing
+    digits), so a document with a run of 19 or more digits is left to the standard decoder."""
+    long = _LONG_DIGITS.search(data) if isinstance(data, str) else _LONG_DIGITS_B.search(data)
+    return json.loads(data) if long else orjson.loads(data)
 
 
 def make_engine(url: str, *, sqlite_cache_mb: int = SQLITE_CACHE_MB, **kw: Any) -> Engine:
