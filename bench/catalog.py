@@ -174,11 +174,17 @@ def _generate(db: Database, args: argparse.Namespace, results: dict[str, Any]) -
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("VACUUM ANALYZE"))
     else:
-        with db.engine.connect() as c:
-            c.exec_driver_sql("ANALYZE")
+        # On the driver's connection, outside a transaction (the engine begins every transaction with
+        # BEGIN IMMEDIATE, and a checkpoint inside one fails with "database table is locked").
+        raw = db.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("ANALYZE")  # type: ignore[union-attr]
+            raw.commit()
             # The generator's one transaction leaves the whole catalogue in the WAL; move it into the
             # database file as SQLite's checkpointing does over time on a running system.
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
 
 
 def main() -> None:

@@ -316,7 +316,7 @@ def load_fitment(ctx: Ctx, rows: list[Row]) -> Outcome:
     returned = ctx.repo.upsert_rows(
         Fitment,
         FITMENT_COLUMNS,
-        [values[k] for k in sorted(values)],
+        [values[k] for k in sorted(values, key=lambda k: (k[0].int, k[1].int))],  # UUID order, faster
         keys=["variant_id", "part_id"],
         update=update,
     )
