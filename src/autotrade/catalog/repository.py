@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from autotrade.catalog.documents import GRADE_ORDER, RANK_CLASSES, RANK_SHIFT, Doc
-from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
+from autotrade.catalog.models import Brand, Category, Fitment, NumberKind, Part, PartNumber, SearchTerm
 from autotrade.catalog.text import ParsedQuery
 from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView, fields_of
 from autotrade.core.repository import Repository
@@ -155,22 +155,6 @@ class PartRepository(Repository[Part]):
             ).all()
         )
 
-    def numbers_of(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PartNumber]]:
-        out: dict[uuid.UUID, list[PartNumber]] = {pid: [] for pid in part_ids}
-        if part_ids:
-            stmt = cached_statement(
-                self.session,
-                "numbers_of",
-                lambda d: (
-                    select(PartNumber)
-                    .where(among_param(d, PartNumber.part_id, "ids"))
-                    .order_by(PartNumber.kind, PartNumber.number_norm)
-                ),
-            )
-            for n in self.session.scalars(stmt, {"ids": list(part_ids)}):
-                out[n.part_id].append(n)
-        return out
-
     def number_views(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[NumberView]]:
         """The numbers of these parts as plain views (kind, then number), one query."""
         out: dict[uuid.UUID, list[NumberView]] = {pid: [] for pid in part_ids}
@@ -188,6 +172,17 @@ class PartRepository(Repository[Part]):
                 n = NumberView(*row)
                 out[n.part_id].append(n)
         return out
+
+    def own_number(self, part: Part) -> PartNumber | None:
+        """The part's own ``brand`` number row (the one its brand and brand number make)."""
+        row: PartNumber | None = self.session.scalar(
+            select(PartNumber).where(
+                PartNumber.part_id == part.id,
+                PartNumber.kind == NumberKind.brand,
+                PartNumber.number_norm == part.brand_number_norm,
+            )
+        )
+        return row
 
     def number_matches(self, norm: str, limit: int) -> list[Any]:
         """The parts holding the normalised number ``norm`` or a number it was superseded by (one step),

@@ -1,7 +1,7 @@
 """Catalogue search (decision 0002): by part number, by vehicle, and full text in Chinese and English.
 
 Every hit says why it matched. Queries are set-based: a handful of round trips whatever the catalogue
-size (the number search makes four, the text search three plus the vocabulary check)."""
+size (the number search makes three, type-ahead two, the text search three plus the vocabulary check)."""
 
 from __future__ import annotations
 

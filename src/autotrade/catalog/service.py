@@ -212,9 +212,9 @@ def change_part_brand(session: Session, part_id: uuid.UUID, brand_code: str) -> 
     other = PartRepository(session).by_brand_number(brand.id, part.brand_number_norm)
     if other is not None:
         raise Conflict(f"{brand.name} {part.brand_number} exists", code="part_exists", field="brand")
-    for n in PartRepository(session).numbers_of([part.id])[part.id]:
-        if n.kind == NumberKind.brand and n.number_norm == part.brand_number_norm:
-            n.brand_code = brand.code
+    own = PartRepository(session).own_number(part)
+    if own is not None:
+        own.brand_code = brand.code
     part.brand_id = brand.id
     part.sku = sku_code(brand.code, part.brand_number_norm)
     session.flush()

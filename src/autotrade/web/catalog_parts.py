@@ -240,7 +240,7 @@ def _part_page(
         part=part,
         brand=brand,
         category=category,
-        numbers=repo.numbers_of([part.id])[part.id],
+        numbers=repo.number_views([part.id])[part.id],
         group=group[:GROUP_SHOWN],
         fitments=fitments,
         fitment_total=fitment_total,

@@ -238,7 +238,7 @@ def test_add_and_remove_numbers_regroups_interchange(cw: Any) -> None:
     assert r.status_code == 303
     with cw.db.transaction() as s:
         bind_system(s, "test")
-        n = PartRepository(s).numbers_of([bosch])[bosch]
+        n = PartRepository(s).number_views([bosch])[bosch]
         trade = next(x for x in n if x.kind.value == "trade")
         assert (trade.number_norm, trade.brand_code, trade.source, trade.confidence) == (
             "BP1234",
@@ -272,7 +272,7 @@ def test_add_and_remove_numbers_regroups_interchange(cw: Any) -> None:
     # A number of another part is not found through this part.
     with cw.db.transaction() as s:
         bind_system(s, "test")
-        trw_own = next(x for x in PartRepository(s).numbers_of([trw])[trw] if x.kind.value == "oe")
+        trw_own = next(x for x in PartRepository(s).number_views([trw])[trw] if x.kind.value == "oe")
     assert post(c, f"{url}/numbers/{trw_own.id}/delete").status_code == 404
 
 
