@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,11 @@ def _cli(env: dict[str, str], cwd: Path, *args: str) -> str:
 class Server:
     """The running server: its base URL and the way to run the CLI against its database."""
 
-    def __init__(self, url: str, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, url: str, env: dict[str, str], cwd: Path, demo_loaded_at: datetime) -> None:
         self.url = url
         self.env = env
         self.cwd = cwd
+        self.demo_loaded_at = demo_loaded_at  # when the demo's orders were placed (UTC)
 
     def cli(self, *args: str) -> str:
         return _cli(self.env, self.cwd, *args)
@@ -115,6 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "AUTOTRADE_QUEUE": "inprocess",
     }
     _cli(env, work, "db", "upgrade")
+    demo_loaded_at = datetime.now(UTC)
     _cli(env, work, "demo")
     port = _free_port()
     exe = Path(sys.executable).with_name("autotrade")
@@ -139,7 +142,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pytest.fail("the server did not start:\n" + (work / "server.log").read_text()[-3000:])
         time.sleep(0.2)
     try:
-        yield Server(url, env, work)
+        yield Server(url, env, work, demo_loaded_at)
     finally:
         proc.terminate()
         try:
