@@ -305,3 +305,41 @@ def test_receiving_inspection_errors_change_nothing(market):
         assert_problem(market.post("a_owner", f"/orders/{o['id']}/receive", body), 422, code, field)
     assert_problem(market.post("b_owner", f"/orders/{o['id']}/receive"), 403, "wrong_party")
     assert table_counts(market.db) == before
+
+
+def test_warehouse_staff_move_goods_through_the_api_as_on_the_pages(market):
+    """logistics:edit (the warehouse role) ships and delivers orders and receives and restocks returns,
+    as the supplier's pages let it; confirming orders and deciding returns stay with orders:edit."""
+    o = market.order("a_owner", [("bosch_pad", 4)])
+    pay(market, o["id"])
+    before = table_counts(market.db)
+    assert_problem(market.post("b_warehouse", f"/orders/{o['id']}/confirm"), 403, "permission_denied")
+    assert table_counts(market.db) == before
+    assert market.post("b_owner", f"/orders/{o['id']}/confirm").status_code == 200
+    r = market.post(
+        "b_warehouse", f"/orders/{o['id']}/shipments", {"carrier": "顺丰", "tracking_number": "SF7"}
+    )
+    assert r.status_code == 201, r.text
+    r = market.post("b_warehouse", f"/orders/{o['id']}/deliver")
+    assert r.status_code == 200 and r.json()["status"] == "delivered", r.text
+    line = o["lines"][0]
+    r = market.post(
+        "a_owner",
+        f"/orders/{o['id']}/receive",
+        {"lines": [{"line_id": line["id"], "accepted_quantity": 3}], "reason": "一件破损"},
+    )
+    assert r.status_code == 200, r.text
+    rid = r.json()["return_id"]
+    assert_problem(market.post("b_warehouse", f"/returns/{rid}/approve"), 403, "permission_denied")
+    assert market.post("b_owner", f"/returns/{rid}/approve").status_code == 200
+    assert (
+        market.post(
+            "a_owner", f"/returns/{rid}/ship", {"carrier": "中通", "tracking_number": "Z1"}
+        ).status_code
+        == 200
+    )
+    assert market.post("b_warehouse", f"/returns/{rid}/receive").json()["status"] == "received"
+    r = market.post(
+        "b_warehouse", f"/returns/{rid}/restock", {"warehouse_id": str(market.warehouses["b_hz"])}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "restocked", r.text

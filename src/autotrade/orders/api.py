@@ -121,13 +121,18 @@ def order_timeline(
     return [TimelineEntry.build(e) for e in service.timeline(db, order_id)]
 
 
+# Moving goods: sales or warehouse staff (orders.service.FULFILMENT).
+FULFIL = require(*service.FULFILMENT, any_of=True)
+
+
 def _simple(action: str, doc: str) -> None:
     path = action.replace("_", "-")
+    allowed = FULFIL if action in service.FULFILMENT_ACTIONS else require("orders:edit")
 
     def route(
         order_id: uuid.UUID,
         data: NoteIn | None = None,
-        p: Principal = Depends(require("orders:edit")),
+        p: Principal = Depends(allowed),
         db: Session = Depends(get_db),
     ) -> OrderOut:
         service.act(db, p, order_id, action, note=data.note if data else None)
@@ -159,7 +164,7 @@ def cancel_order(
 def create_shipment(
     order_id: uuid.UUID,
     data: ShipmentIn,
-    p: Principal = Depends(require("orders:edit")),
+    p: Principal = Depends(FULFIL),
     db: Session = Depends(get_db),
 ) -> ShipmentOut:
     """The supplier ships all that is left, or some lines and quantities (a partial shipment)."""
@@ -285,7 +290,7 @@ def ship_return(
 def receive_return(
     return_id: uuid.UUID,
     data: ReturnDecisionIn | None = None,
-    p: Principal = Depends(require("orders:edit")),
+    p: Principal = Depends(FULFIL),
     db: Session = Depends(get_db),
 ) -> ReturnOut:
     return ReturnOut.build(*returns.act(db, p, return_id, "receive", note=data.note if data else None))
@@ -295,7 +300,7 @@ def receive_return(
 def restock_return(
     return_id: uuid.UUID,
     data: RestockIn,
-    p: Principal = Depends(require("orders:edit")),
+    p: Principal = Depends(FULFIL),
     db: Session = Depends(get_db),
 ) -> ReturnOut:
     """The supplier puts the returned goods back into one of its warehouses."""
@@ -308,7 +313,7 @@ def restock_return(
 def scrap_return(
     return_id: uuid.UUID,
     data: ReturnDecisionIn | None = None,
-    p: Principal = Depends(require("orders:edit")),
+    p: Principal = Depends(FULFIL),
     db: Session = Depends(get_db),
 ) -> ReturnOut:
     return ReturnOut.build(*returns.act(db, p, return_id, "scrap", note=data.note if data else None))

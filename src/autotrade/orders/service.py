@@ -64,6 +64,10 @@ __all__ = [
 ]  # the checkout contract
 
 SIMPLE_ACTIONS = ("mark_paid", "confirm", "deliver", "complete")
+# Who may move goods — ship and deliver an order, receive, restock or scrap a return: sales staff
+# (orders:edit) or warehouse staff (logistics:edit). The API and the pages both require one of these.
+FULFILMENT = ("orders:edit", "logistics:edit")
+FULFILMENT_ACTIONS = ("deliver",)  # of SIMPLE_ACTIONS
 
 
 # ---- reads ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from autotrade.orders import returns as returns_service
 from autotrade.orders.errors import ReturnNotFound
 from autotrade.orders.models import Party, Return, ReturnStatus
 from autotrade.orders.repository import OPEN_RETURNS, OrderRepository, ReturnRepository, SalesRepository
+from autotrade.orders.service import FULFILMENT
 from autotrade.orders.states import RETURNS
 from autotrade.web import csrf
 from autotrade.web.forms import form_data, undo
@@ -36,8 +37,8 @@ router = api_router(tags=["web"])
 PAGE_SIZE = 30
 VIEW = require("orders:view")
 DECIDE = require("orders:edit")
-# The goods coming back: sales (orders:edit) or warehouse staff (logistics:edit).
-HANDLE = require("orders:edit", "logistics:edit", any_of=True)
+# Moving goods: sales or warehouse staff (orders.service.FULFILMENT), as in the API.
+HANDLE = require(*FULFILMENT, any_of=True)
 
 QUEUES: dict[str, tuple[ReturnStatus, ...]] = {
     "open": OPEN_RETURNS,
@@ -106,7 +107,7 @@ def _page(
         queues=list(QUEUES),
         next_cursor=nxt,
         can_decide=p.can("orders:edit"),
-        can_handle=p.can("orders:edit") or p.can("logistics:edit"),
+        can_handle=any(p.can(x) for x in FULFILMENT),
         row_errors=row_errors or {},
         row_values=row_values or {},
         **page_context(p, "/supplier/returns"),
