@@ -75,6 +75,8 @@ NAV: list[tuple[str, str, str | None, str | None]] = [
     ("/search", N_("Find parts"), "procurement:view", "buyer"),
     ("/cart", N_("Cart"), "procurement:edit", "buyer"),
     ("/buyer/orders", N_("Purchases"), "procurement:view", "buyer"),
+    # Finance staff see no purchases (procurement:view) but handle the invoices and credit behind them.
+    ("/buyer/invoices", N_("Invoices"), "payments:view", "buyer"),
     ("/supplier/orders", N_("Sales orders"), "orders:view", "seller"),
     ("/supplier/offers", N_("Offers"), "pricing:view", "seller"),
     ("/supplier/stock", N_("Stock"), "inventory:view", "seller"),

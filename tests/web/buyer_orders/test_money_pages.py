@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from autotrade.core.db import utcnow
@@ -34,6 +35,11 @@ def test_invoices_page_access(bm):
     assert bm.client.get("/buyer/credit").status_code == 403
     html = bm.client.get("/buyer/orders?lang=en").text
     assert 'href="/buyer/returns"' in html and 'href="/buyer/invoices"' not in html
+    login(bm, "a_finance")  # payments, no procurement: the main navigation leads to invoices and credit
+    nav = re.findall(r'<nav class="nav"[^>]*>(.*?)</nav>', bm.client.get("/dashboard?lang=en").text, re.S)[0]
+    assert 'href="/buyer/invoices"' in nav and 'href="/buyer/orders"' not in nav
+    html = bm.client.get("/buyer/invoices?lang=en").text
+    assert "<h1>VAT invoices</h1>" in html and 'href="/buyer/credit"' in html
 
 
 def test_tax_profile_error_keeps_the_input_then_saves(bm):
