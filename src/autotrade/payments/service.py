@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from autotrade.audit.service import label
@@ -220,6 +221,14 @@ def confirm_bank_transfer(
                 )
             )
         payment.bank_reference = bank_reference
+        # Two confirmations of one transfer at once (for different orders): the unique bank reference
+        # decides before any money moves; the later one waits for the first and is refused like a
+        # reference seen before (only this savepoint is rolled back).
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise BankReferenceUsed(field="bank_reference") from None
         outcome = _settle(
             session,
             payment,
