@@ -28,6 +28,7 @@ from autotrade.pricing import compare
 from autotrade.pricing.schemas import CompareOut
 from autotrade.vehicles import service as vehicles
 from autotrade.web.buyer_common import cart_count, error_message, is_htmx, page
+from autotrade.web.labels import vin_problems
 from autotrade.web.render import translator
 
 router = api_router()
@@ -88,6 +89,8 @@ class SearchState:
     error: str | None = None
     notice: str | None = None
     vin: Any = None  # VinDecoded
+    vin_errors: list[Any] = field(default_factory=list)  # web.labels.VinProblem, translated on the page
+    vin_warnings: list[Any] = field(default_factory=list)
     vehicle: Any = None  # VehicleSearchResult
     numbers: Any = None  # NumberSearchResult
     text: Any = None  # TextSearchResult
@@ -115,6 +118,7 @@ def _run(db: Session, p: Principal, s: SearchState, request: Request) -> int:
     try:
         if kind == "vin":
             s.vin = vehicles.decode_vin(db, s.q)
+            s.vin_errors, s.vin_warnings = vin_problems(s.vin)
             s.categories = list(CategoryRepository(db).all())
             variants = [v.variant_id for v in s.vin.matched_variants]
             if s.vin.valid and variants:

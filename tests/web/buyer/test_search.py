@@ -82,6 +82,21 @@ def test_a_wrong_vin_shows_every_problem_and_keeps_it_in_the_box(shop):
     assert f'value="{bad}"' in html
     assert f"/search?q={bad}&amp;as=number" in html  # search it as a part number instead
     assert 'id="vehicle-parts"' not in html
+    expected = repr(CAMRY_VIN[8])
+    assert (
+        f"Position 9: check digit &#39;4&#39;, expected {expected.replace(chr(39), '&#39;')} (required here)."
+        in html
+    )
+
+
+def test_vin_problems_are_told_in_the_reader_language(shop):
+    """The decoder's reasons are English; the page says them in Chinese by default, with the details."""
+    html = html_of(shop.client.get("/search?q=LVGE6AB5XLN12345&as=vin&lang=zh_CN"))  # 16 characters
+    assert "VIN 固定为 17 位，这个有 16 位。" in html and "vin_length" in html
+    html = html_of(shop.client.get("/search?q=LVGE6AB5XLN1234O5&as=vin&lang=zh_CN"))  # O at position 16
+    assert "第 16 位：不允许 &#39;O&#39;" in html
+    html = html_of(shop.client.get("/search?q=LVGE6AB5XLN12345&as=vin&lang=en"))
+    assert "A VIN has exactly 17 characters; this one has 16." in html
 
 
 def test_a_vin_the_catalogue_does_not_know(shop):
