@@ -39,6 +39,22 @@ LEVELS: dict[str, str] = {
 }
 
 
+# Part and fitment positions as the catalogue stores them (English words); other values show as stored.
+PART_POSITIONS: dict[str, str] = {
+    "front": N_("front"),
+    "rear": N_("rear"),
+    "left": N_("left"),
+    "right": N_("right"),
+    "front-left": N_("front left"),
+    "front-right": N_("front right"),
+    "rear-left": N_("rear left"),
+    "rear-right": N_("rear right"),
+    "upper": N_("upper"),
+    "lower": N_("lower"),
+    "inner": N_("inner"),
+    "outer": N_("outer"),
+}
+
 # VIN problems (code → msgid with its details as parameters). The decoder's own messages are English;
 # the pages say the same in the reader's language (web.labels.vin_problems).
 VIN_PROBLEMS: dict[tuple[str, bool], str] = {

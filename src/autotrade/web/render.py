@@ -27,7 +27,7 @@ from autotrade.web.i18n import (
     Translator,
     normalise_lang,
 )
-from autotrade.web.labels import LEVELS, ORG_STATUSES, ORG_TYPES, USER_STATUSES
+from autotrade.web.labels import LEVELS, ORG_STATUSES, ORG_TYPES, PART_POSITIONS, USER_STATUSES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -43,6 +43,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.globals["part_positions"] = PART_POSITIONS  # {{ _(part_positions[x]) if x in part_positions else x }}
 
 # Flash messages travel in a cookie as a key of this table, never as free text.
 FLASHES: dict[str, tuple[str, str]] = {

@@ -33,6 +33,8 @@ def test_part_page_renders(shop, who, lang):
     for key in ("bosch_pad", "trw_pad"):
         assert f'href="/parts/{shop.part(key)}"' in html
     assert "2.5L 自动 豪华版" in html  # fitment
+    # the stored position "front", in the reader's language
+    assert ("<dt>安装位置</dt><dd>前</dd>" if lang == "zh_CN" else "<dt>Position</dt><dd>front</dd>") in html
 
 
 def test_part_page_needs_the_permission_and_an_existing_part(shop):
