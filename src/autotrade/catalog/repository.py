@@ -304,36 +304,6 @@ class PartRepository(Repository[Part]):
         rows = self.session.execute(stmt, params).all()
         return [(p, b, c) for p, b, c in rows]
 
-    def holders_of_prefix(self, prefix: str, limit: int) -> Sequence[PartNumber]:
-        """Numbers starting with ``prefix``, as an index range (works the same on both databases)."""
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        stmt = cached_statement(
-            self.session,
-            "holders_of_prefix",
-            lambda d: (
-                select(PartNumber)
-                .where(PartNumber.number_norm >= bindparam("low"), PartNumber.number_norm < bindparam("high"))
-                .order_by(PartNumber.number_norm)
-                .limit(bindparam("lim"))
-            ),
-        )
-        return self.session.scalars(stmt, {"low": prefix, "high": upper, "lim": limit}).all()
-
-    def fitment_counts(self, part_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-        """How many variants each part fits (parts with none are left out)."""
-        if not part_ids:
-            return {}
-        stmt = cached_statement(
-            self.session,
-            "fitment_counts",
-            lambda d: (
-                select(Fitment.part_id, func.count())
-                .where(among_param(d, Fitment.part_id, "ids"))
-                .group_by(Fitment.part_id)
-            ),
-        )
-        return {pid: int(n) for pid, n in self.session.execute(stmt, {"ids": list(part_ids)})}
-
     def fitment_sample(self, part_ids: Sequence[uuid.UUID], per_part: int) -> list[Any]:
         """Up to ``per_part`` fitting variants per part with names, plus each part's total count."""
         if not part_ids:
