@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -48,3 +49,17 @@ def paginate(
         rows = rows[:limit]
         return rows, encode_cursor(rows[-1].id)
     return rows, None
+
+
+def page_of(
+    session: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    build: Callable[[Any], T],
+    *,
+    cursor: str | None,
+    limit: int,
+) -> Page[T]:
+    """One page of ``stmt`` (:func:`paginate`) with every row built into its API shape by ``build``."""
+    rows, nxt = paginate(session, stmt, id_column, cursor=cursor, limit=limit)
+    return Page(items=[build(r) for r in rows], next_cursor=nxt)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from autotrade.core.db import utcnow
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal
 from autotrade.credit import service, suggestions
@@ -70,8 +70,7 @@ def list_lines(
         debtor_scope=p.scope if role == "debtor" else None,
         status=status,
     )
-    rows, nxt = paginate(db, stmt, CreditLine.id, cursor=cursor, limit=limit)
-    return Page(items=[LineOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, CreditLine.id, LineOut.build, cursor=cursor, limit=limit)
 
 
 @router.get("/credit/lines/{line_id}", response_model=LineOut)
@@ -129,8 +128,9 @@ def list_invoices(
         status=status,
         line_id=line_id,
     )
-    rows, nxt = paginate(db, stmt, CreditInvoice.id, cursor=cursor, limit=limit)
-    return Page(items=[InvoiceOut.build(x, now=now) for x in rows], next_cursor=nxt)
+    return page_of(
+        db, stmt, CreditInvoice.id, lambda x: InvoiceOut.build(x, now=now), cursor=cursor, limit=limit
+    )
 
 
 def _detail(db: Session, invoice: CreditInvoice, *, platform: bool) -> InvoiceDetail:
@@ -214,8 +214,7 @@ def platform_list_lines(
     stmt = CreditLineRepository(db).platform_listing(
         creditor_org_id=creditor_org_id, debtor_org_id=debtor_org_id, status=status
     )
-    rows, nxt = paginate(db, stmt, CreditLine.id, cursor=cursor, limit=limit)
-    return Page(items=[LineOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, CreditLine.id, LineOut.build, cursor=cursor, limit=limit)
 
 
 @router.patch("/platform/credit/lines/{line_id}", response_model=LineOut)
@@ -258,8 +257,9 @@ def platform_list_invoices(
 ) -> Page[InvoiceOut]:
     now = utcnow()
     stmt = CreditInvoiceRepository(db).platform_listing(now=now, status=status, debtor_org_id=debtor_org_id)
-    rows, nxt = paginate(db, stmt, CreditInvoice.id, cursor=cursor, limit=limit)
-    return Page(items=[InvoiceOut.build(x, now=now) for x in rows], next_cursor=nxt)
+    return page_of(
+        db, stmt, CreditInvoice.id, lambda x: InvoiceOut.build(x, now=now), cursor=cursor, limit=limit
+    )
 
 
 @router.get("/platform/credit/invoices/{invoice_id}", response_model=InvoiceDetail)

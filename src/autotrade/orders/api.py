@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from autotrade.core.deps import get_settings_dep, require
 from autotrade.core.http import get_db
 from autotrade.core.idempotency import Idempotency, idempotency
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal
@@ -102,8 +102,7 @@ def list_orders(
         status=status,
         checkout_id=checkout_id,
     )
-    rows, nxt = paginate(db, stmt, Order.id, cursor=cursor, limit=limit)
-    return Page(items=[OrderSummary.build(o) for o in rows], next_cursor=nxt)
+    return page_of(db, stmt, Order.id, OrderSummary.build, cursor=cursor, limit=limit)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
@@ -366,8 +365,7 @@ def platform_disputes(
 ) -> Page[DisputeOut]:
     """Platform risk staff: disputes of every company (open ones by default)."""
     stmt = DisputeRepository(db).listing_any_tenant(status=status)
-    rows, nxt = paginate(db, stmt, Dispute.id, cursor=cursor, limit=limit)
-    return Page(items=[DisputeOut.build(d) for d in rows], next_cursor=nxt)
+    return page_of(db, stmt, Dispute.id, DisputeOut.build, cursor=cursor, limit=limit)
 
 
 @router.post("/platform/disputes/{dispute_id}/decide", response_model=DisputeOut)

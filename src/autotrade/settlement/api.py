@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal
 from autotrade.settlement import documents, invoices, periods, reconciliation, service
@@ -79,8 +79,7 @@ def platform_statements(
     db: Session = Depends(get_db),
 ) -> Page[StatementOut]:
     stmt = StatementRepository(db).platform_listing(supplier_org_id=supplier_org_id)
-    rows, nxt = paginate(db, stmt, SettlementStatement.id, cursor=cursor, limit=limit)
-    return Page(items=[StatementOut.build(st) for st in rows], next_cursor=nxt)
+    return page_of(db, stmt, SettlementStatement.id, StatementOut.build, cursor=cursor, limit=limit)
 
 
 @router.get("/platform/settlements/{statement_id}", response_model=StatementOut)
@@ -116,8 +115,7 @@ def platform_payouts(
     db: Session = Depends(get_db),
 ) -> Page[PayoutOut]:
     stmt = PayoutRepository(db).platform_listing(supplier_org_id=supplier_org_id)
-    rows, nxt = paginate(db, stmt, Payout.id, cursor=cursor, limit=limit)
-    return Page(items=[PayoutOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, Payout.id, PayoutOut.build, cursor=cursor, limit=limit)
 
 
 @router.get("/platform/reconciliation", response_model=ReconciliationOut)
@@ -147,10 +145,8 @@ def my_statements(
     db: Session = Depends(get_db),
 ) -> Page[StatementOut]:
     """My company's settlement statements (newest first)."""
-    rows, nxt = paginate(
-        db, StatementRepository(db).listing(), SettlementStatement.id, cursor=cursor, limit=limit
-    )
-    return Page(items=[StatementOut.build(st) for st in rows], next_cursor=nxt)
+    listing = StatementRepository(db).listing()
+    return page_of(db, listing, SettlementStatement.id, StatementOut.build, cursor=cursor, limit=limit)
 
 
 def _supplier_name(db: Session, st: SettlementStatement) -> str:
@@ -197,8 +193,7 @@ def my_payouts(
     db: Session = Depends(get_db),
 ) -> Page[PayoutOut]:
     """Payouts the platform made to my company."""
-    rows, nxt = paginate(db, PayoutRepository(db).listing(), Payout.id, cursor=cursor, limit=limit)
-    return Page(items=[PayoutOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, PayoutRepository(db).listing(), Payout.id, PayoutOut.build, cursor=cursor, limit=limit)
 
 
 # ---- tax profiles -------------------------------------------------------------------------------------
@@ -211,9 +206,15 @@ def list_tax_profiles(
     p: Principal = Depends(VIEW),
     db: Session = Depends(get_db),
 ) -> Page[TaxProfileOut]:
-    rows, nxt = paginate(db, TaxProfileRepository(db).listing(), TaxProfile.id, cursor=cursor, limit=limit)
     reveal = p.can("pii:view")
-    return Page(items=[TaxProfileOut.build(x, reveal=reveal) for x in rows], next_cursor=nxt)
+    return page_of(
+        db,
+        TaxProfileRepository(db).listing(),
+        TaxProfile.id,
+        lambda x: TaxProfileOut.build(x, reveal=reveal),
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.post("/tax-profiles", status_code=201, response_model=TaxProfileOut)
@@ -267,9 +268,10 @@ def list_invoices(
         issuer_scope=p.scope if role == "issuer" else None,
         status=status,
     )
-    rows, nxt = paginate(db, stmt, Invoice.id, cursor=cursor, limit=limit)
     reveal = p.can("pii:view")
-    return Page(items=[InvoiceOut.build(x, reveal=reveal) for x in rows], next_cursor=nxt)
+    return page_of(
+        db, stmt, Invoice.id, lambda x: InvoiceOut.build(x, reveal=reveal), cursor=cursor, limit=limit
+    )
 
 
 @router.post("/invoices", status_code=201, response_model=InvoiceOut)
