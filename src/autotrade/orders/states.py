@@ -10,14 +10,16 @@ or :class:`WrongParty` (403 ``wrong_party``: the action belongs to the other sid
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from autotrade.core.db import utcnow, uuid7
 from autotrade.orders.errors import IllegalTransition, WrongParty
 from autotrade.orders.models import DisputeStatus, Order, OrderEvent, OrderStatus, Party, ReturnStatus
+
+_P = ParamSpec("_P")
 
 S = TypeVar("S", OrderStatus, ReturnStatus, DisputeStatus)
 
@@ -170,24 +172,15 @@ def event_values(
     }
 
 
-def event_row(
-    order_id: uuid.UUID,
-    subject_type: str,
-    subject_id: uuid.UUID,
-    action: str,
-    from_status: str | None,
-    to_status: str,
-    party: Party,
-    actor: Actor,
-    *,
-    note: str | None = None,
-    at: datetime | None = None,
-) -> OrderEvent:
-    return OrderEvent(
-        **event_values(
-            order_id, subject_type, subject_id, action, from_status, to_status, party, actor, note=note, at=at
-        )
-    )
+def _as_entity(values: Callable[_P, dict[str, Any]]) -> Callable[_P, OrderEvent]:
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> OrderEvent:
+        return OrderEvent(**values(*args, **kwargs))
+
+    build.__doc__ = "The timeline row (an entity to add) with :func:`event_values`' arguments."
+    return build
+
+
+event_row = _as_entity(event_values)
 
 
 def transition(
