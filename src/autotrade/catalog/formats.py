@@ -196,6 +196,8 @@ def _open_csv(path: Path, line_count: int | None) -> Source:
 
 
 def _record(header: list[str], rec: list[str]) -> dict[str, str]:
+    if len(rec) == len(header) and all(header):  # the common case, without per-cell index checks
+        return dict(zip(header, map(str.strip, rec), strict=True))
     out = {h: (rec[i].strip() if i < len(rec) else "") for i, h in enumerate(header) if h}
     if len(rec) > len(header):
         extra = [v for v in rec[len(header) :] if v.strip()]

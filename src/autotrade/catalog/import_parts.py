@@ -61,10 +61,8 @@ def _brand_ids(ctx: Ctx, codes: set[str]) -> dict[str, uuid.UUID]:
 
 
 def _part_ids(ctx: Ctx, keys: set[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
-    """(brand code, normalised number) → part id, through the brand ids (the parts' unique index)."""
-    brands = _brand_ids(ctx, {b for b, _ in keys})
-    by_id = ctx.repo.part_ids_by_brand_id([(brands[b], n) for b, n in keys if b in brands])
-    return {(b, n): by_id[(brands[b], n)] for b, n in keys if b in brands and (brands[b], n) in by_id}
+    """(brand code, normalised number) → part id (brands are remembered across batches)."""
+    return ctx.repo.part_ids(keys, _brand_ids(ctx, {b for b, _ in keys}))
 
 
 def _oe_numbers(r: Row) -> list[tuple[str, str, str]]:

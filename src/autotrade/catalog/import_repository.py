@@ -190,15 +190,23 @@ class ImportRepository:
         )
         return {c: i for c, i in rows}
 
-    def part_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], uuid.UUID]:
-        """(brand code, normalised brand number) → part id."""
-        wanted = list(set(keys))
+    def part_ids(
+        self, keys: Iterable[tuple[str, str]], brand_ids: dict[str, uuid.UUID]
+    ) -> dict[tuple[str, str], uuid.UUID]:
+        """(brand code, normalised brand number) → part id, for the brands in ``brand_ids`` (code → id).
+        The look-up uses the parts' unique (brand id, number) index; the rows carry the brand's code, so
+        only the part id is parsed per row."""
+        wanted = [(b, n) for b, n in set(keys) if b in brand_ids]
         if not wanted:
             return {}
         rows = self.session.execute(
             select(Brand.code, Part.brand_number_norm, Part.id)
             .join(Brand, Brand.id == Part.brand_id)
-            .where(*_each_in((Brand.code, Part.brand_number_norm), wanted, self.pg))
+            .where(
+                *_each_in(
+                    (Part.brand_id, Part.brand_number_norm), [(brand_ids[b], n) for b, n in wanted], self.pg
+                )
+            )
         )
         keep = set(wanted)
         return {(b, n): pid for b, n, pid in rows if (b, n) in keep}
@@ -266,20 +274,6 @@ class ImportRepository:
         )
         keep = set(keys)
         return {(a, b, c): i for a, b, c, i in rows if (a, b, c) in keep}
-
-    def part_ids_by_brand_id(
-        self, keys: Sequence[tuple[uuid.UUID, str]]
-    ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
-        """(brand id, normalised brand number) → part id."""
-        if not keys:
-            return {}
-        rows = self.session.execute(
-            select(Part.brand_id, Part.brand_number_norm, Part.id).where(
-                *_each_in((Part.brand_id, Part.brand_number_norm), list(keys), self.pg)
-            )
-        )
-        keep = set(keys)
-        return {(b, n): i for b, n, i in rows if (b, n) in keep}
 
     def existing_parts(
         self, keys: Sequence[tuple[uuid.UUID, str]]
