@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from psycopg import RawCursor
-from sqlalchemy import Row, Table, and_, any_, bindparam, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Row, Table, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
+from autotrade.catalog.repository import among
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
 
 STREAM = 2000  # rows fetched at a time by exports
@@ -24,18 +24,14 @@ UPSERT_ROWS = 2000  # rows per multi-row INSERT statement
 UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32,766, PostgreSQL 65,535)
 
 
-def _each_in(columns: Sequence[Any], keys: Iterable[Sequence[Any]], pg: bool) -> list[Any]:
+def _each_in(session: Session, columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> list[Any]:
     """``col1 IN (…) AND col2 IN (…)`` for composite keys; callers drop the cross-product extras.
     A row-value list ``(a, b) IN ((…), …)`` is no index lookup on PostgreSQL (it filters every row);
-    per-column lists use the composite unique indexes on both databases. On PostgreSQL each list is one
-    array parameter (``col = ANY(:array)``): ten thousand ``IN`` placeholders made a statement text that
-    took longer to render and parse than the look-up took to run."""
+    per-column lists use the composite unique indexes on both databases. Each list is bound as
+    :func:`~autotrade.catalog.repository.among` binds it (one array on PostgreSQL: ten thousand ``IN``
+    placeholders made a statement text that took longer to render and parse than the look-up took)."""
     keys = list(keys)
-    out = []
-    for i, col in enumerate(columns):
-        values = sorted({k[i] for k in keys}, key=str)
-        out.append(col == any_(bindparam(None, values, type_=ARRAY(col.type))) if pg else col.in_(values))
-    return out
+    return [among(session, col, sorted({k[i] for k in keys}, key=str)) for i, col in enumerate(columns)]
 
 
 class ImportRepository:
@@ -204,7 +200,9 @@ class ImportRepository:
             .join(Brand, Brand.id == Part.brand_id)
             .where(
                 *_each_in(
-                    (Part.brand_id, Part.brand_number_norm), [(brand_ids[b], n) for b, n in wanted], self.pg
+                    self.session,
+                    (Part.brand_id, Part.brand_number_norm),
+                    [(brand_ids[b], n) for b, n in wanted],
                 )
             )
         )
@@ -231,9 +229,9 @@ class ImportRepository:
             .join(VehicleVariant, VehicleVariant.generation_id == VehicleGeneration.id)
             .where(
                 *_each_in(
+                    self.session,
                     (VehicleMake.name, VehicleModel.name, VehicleGeneration.name, VehicleVariant.name),
                     wanted,
-                    self.pg,
                 )
             )
         )
@@ -255,7 +253,7 @@ class ImportRepository:
         rows = self.session.execute(
             select(VehicleMake.name, VehicleModel.name, VehicleModel.id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(*_each_in((VehicleMake.name, VehicleModel.name), list(keys), self.pg))
+            .where(*_each_in(self.session, (VehicleMake.name, VehicleModel.name), list(keys)))
         )
         keep = set(keys)
         return {(a, b): i for a, b, i in rows if (a, b) in keep}
@@ -269,7 +267,9 @@ class ImportRepository:
             .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
             .where(
-                *_each_in((VehicleMake.name, VehicleModel.name, VehicleGeneration.name), list(keys), self.pg)
+                *_each_in(
+                    self.session, (VehicleMake.name, VehicleModel.name, VehicleGeneration.name), list(keys)
+                )
             )
         )
         keep = set(keys)
@@ -283,7 +283,7 @@ class ImportRepository:
             return {}
         rows = self.session.execute(
             select(Part.brand_id, Part.brand_number_norm, Part.id, Part.name_en).where(
-                *_each_in((Part.brand_id, Part.brand_number_norm), list(keys), self.pg)
+                *_each_in(self.session, (Part.brand_id, Part.brand_number_norm), list(keys))
             )
         )
         keep = set(keys)

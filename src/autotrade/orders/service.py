@@ -70,6 +70,11 @@ FULFILMENT = ("orders:edit", "logistics:edit")
 FULFILMENT_ACTIONS = ("deliver",)  # of SIMPLE_ACTIONS
 
 
+def may_move_goods(principal: Principal) -> bool:
+    """Whether ``principal`` holds one of the :data:`FULFILMENT` permissions."""
+    return any(principal.can(x) for x in FULFILMENT)
+
+
 # ---- reads ---------------------------------------------------------------------------------------------
 
 

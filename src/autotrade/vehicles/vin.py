@@ -40,11 +40,15 @@ class VinError(BaseModel):
     code: str
     message: str
     position: int | None = None  # 1-based position in the VIN, where one is at fault
+    # The facts the message is made of (length, character, found / expected check digit, wmi), so a page
+    # can say the same in its reader's language.
+    details: dict[str, str | int] = {}
 
 
 class VinWarning(BaseModel):
     code: str
     message: str
+    details: dict[str, str | int] = {}
 
 
 class MatchedVariant(BaseModel):
@@ -247,6 +251,7 @@ def _char_errors(vin: str) -> list[VinError]:
                 code="vin_characters",
                 message=f"character {c!r} at position {i} is not allowed: {why}",
                 position=i,
+                details={"character": c},
             )
         )
         if len(errors) >= VIN_LENGTH:
@@ -261,7 +266,11 @@ def decode(raw: str, *, today: date | None = None) -> VinDecoded:
     warnings: list[VinWarning] = []
     if len(vin) != VIN_LENGTH:
         errors.append(
-            VinError(code="vin_length", message=f"a VIN has exactly 17 characters; this one has {len(vin)}")
+            VinError(
+                code="vin_length",
+                message=f"a VIN has exactly 17 characters; this one has {len(vin)}",
+                details={"length": len(vin)},
+            )
         )
     errors += _char_errors(vin)
     out = VinDecoded(vin=vin, valid=False)
@@ -273,7 +282,13 @@ def decode(raw: str, *, today: date | None = None) -> VinDecoded:
         if info is not None:
             out.manufacturer, out.make, out.country = info.manufacturer, info.make, info.country
         if info is None or info.manufacturer is None:
-            warnings.append(VinWarning(code="vin_wmi_unknown", message=f"WMI {wmi} is in none of our tables"))
+            warnings.append(
+                VinWarning(
+                    code="vin_wmi_unknown",
+                    message=f"WMI {wmi} is in none of our tables",
+                    details={"wmi": wmi},
+                )
+            )
 
     if errors:
         out.errors, out.warnings = errors, warnings
@@ -285,14 +300,22 @@ def decode(raw: str, *, today: date | None = None) -> VinDecoded:
     out.check_digit_ok = vin[8] == expected
     if not out.check_digit_ok:
         msg = f"check digit at position 9 is {vin[8]!r}, expected {expected!r}"
+        found = {"found": vin[8], "expected": expected}
         if strict:
             errors.append(
-                VinError(code="vin_check_digit", message=f"{msg} (required for {region} VINs)", position=9)
+                VinError(
+                    code="vin_check_digit",
+                    message=f"{msg} (required for {region} VINs)",
+                    position=9,
+                    details=found,
+                )
             )
         else:
             warnings.append(
                 VinWarning(
-                    code="vin_check_digit", message=f"{msg} (not required outside North America and China)"
+                    code="vin_check_digit",
+                    message=f"{msg} (not required outside North America and China)",
+                    details=found,
                 )
             )
 
@@ -300,9 +323,11 @@ def decode(raw: str, *, today: date | None = None) -> VinDecoded:
     if out.model_year is None:
         msg = f"position 10 {vin[9]!r} is not a model-year code (U, Z and 0 are never used)"
         if strict:
-            errors.append(VinError(code="vin_model_year", message=msg, position=10))
+            errors.append(
+                VinError(code="vin_model_year", message=msg, position=10, details={"character": vin[9]})
+            )
         else:
-            warnings.append(VinWarning(code="vin_model_year", message=msg))
+            warnings.append(VinWarning(code="vin_model_year", message=msg, details={"character": vin[9]}))
 
     out.plant_code, out.serial = vin[10], vin[11:17]
     out.errors, out.warnings, out.valid = errors, warnings, not errors

@@ -55,55 +55,25 @@ PART_POSITIONS: dict[str, str] = {
     "outer": N_("outer"),
 }
 
-# VIN problems (code → msgid with its details as parameters). The decoder's own messages are English;
-# the pages say the same in the reader's language (web.labels.vin_problems).
+# VIN problems (code, is an error → msgid). The decoder's messages are English; the pages say the same in
+# the reader's language from the problem's ``details`` (and position).
 VIN_PROBLEMS: dict[tuple[str, bool], str] = {
-    ("vin_length", True): N_("A VIN has exactly 17 characters; this one has %(n)s."),
+    ("vin_length", True): N_("A VIN has exactly 17 characters; this one has %(length)s."),
     ("vin_characters", True): N_(
-        "Position %(pos)s: %(char)s is not allowed (only A–Z without I, O, Q, and 0–9)."
+        "Position %(position)s: '%(character)s' is not allowed (only A–Z without I, O, Q, and 0–9)."
     ),
-    ("vin_check_digit", True): N_("Position 9: check digit %(got)s, expected %(expected)s (required here)."),
+    ("vin_check_digit", True): N_(
+        "Position 9: check digit '%(found)s', expected '%(expected)s' (required here)."
+    ),
     ("vin_check_digit", False): N_(
-        "Position 9: check digit %(got)s, expected %(expected)s (not required here)."
+        "Position 9: check digit '%(found)s', expected '%(expected)s' (not required here)."
     ),
-    ("vin_model_year", True): N_("Position 10: %(char)s is not a model-year code (never U, Z or 0)."),
+    ("vin_model_year", True): N_("Position 10: '%(character)s' is not a model-year code (never U, Z or 0)."),
     ("vin_model_year", False): N_(
-        "Position 10: %(char)s is not a model-year code; the model year is unknown."
+        "Position 10: '%(character)s' is not a model-year code; the model year is unknown."
     ),
     ("vin_wmi_unknown", False): N_("The manufacturer code (WMI) %(wmi)s is in none of our tables."),
 }
-
-
-def vin_problems(decoded: Any) -> tuple[list[VinProblem], list[VinProblem]]:
-    """(errors, warnings) of a decoded VIN as (msgid, parameters, code) for the page to translate; a code
-    without a message here keeps the decoder's English message (as its own msgid-less text)."""
-    from autotrade.vehicles.vin import check_digit
-
-    vin: str = decoded.vin
-
-    def params(code: str, position: int | None) -> dict[str, Any]:
-        char = vin[position - 1] if position and position <= len(vin) else ""
-        return {
-            "n": len(vin),
-            "pos": position,
-            "char": repr(char) if char else "",
-            "got": repr(vin[8]) if len(vin) > 8 else "",
-            "expected": repr(check_digit(vin)) if code == "vin_check_digit" else "",
-            "wmi": vin[:3],
-        }
-
-    def one(problem: Any, is_error: bool) -> VinProblem:
-        position = getattr(problem, "position", None)
-        if problem.code == "vin_check_digit":
-            position = 9
-        elif problem.code == "vin_model_year":
-            position = 10
-        msgid = VIN_PROBLEMS.get((problem.code, is_error))
-        if msgid is None:
-            return VinProblem(problem.message, {}, problem.code, translate=False)
-        return VinProblem(msgid, params(problem.code, position), problem.code)
-
-    return [one(e, True) for e in decoded.errors], [one(w, False) for w in decoded.warnings]
 
 
 @dataclass(frozen=True)
@@ -112,3 +82,18 @@ class VinProblem:
     params: dict[str, Any]
     code: str
     translate: bool = True
+
+
+def vin_problems(decoded: Any) -> tuple[list[VinProblem], list[VinProblem]]:
+    """(errors, warnings) of a decoded VIN for the page to translate; a code without a message here keeps
+    the decoder's English message."""
+
+    def one(problem: Any, is_error: bool) -> VinProblem:
+        msgid = VIN_PROBLEMS.get((problem.code, is_error))
+        if msgid is None:
+            return VinProblem(problem.message, {}, problem.code, translate=False)
+        return VinProblem(
+            msgid, {"position": getattr(problem, "position", None), **problem.details}, problem.code
+        )
+
+    return [one(e, True) for e in decoded.errors], [one(w, False) for w in decoded.warnings]

@@ -43,7 +43,6 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.globals["part_positions"] = PART_POSITIONS  # {{ _(part_positions[x]) if x in part_positions else x }}
 
 # Flash messages travel in a cookie as a key of this table, never as free text.
 FLASHES: dict[str, tuple[str, str]] = {
@@ -175,6 +174,7 @@ def context(request: Request, db: Session | None = None, **extra: Any) -> dict[s
             "org_statuses": ORG_STATUSES,
             "user_statuses": USER_STATUSES,
             "levels": LEVELS,
+            "part_positions": PART_POSITIONS,
         },
         **extra,
     }

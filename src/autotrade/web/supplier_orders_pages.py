@@ -31,7 +31,7 @@ from autotrade.orders import service as orders
 from autotrade.orders.models import Order, OrderLine
 from autotrade.orders.repository import OrderRepository, SalesRepository
 from autotrade.orders.schemas import ShipmentIn
-from autotrade.orders.service import FULFILMENT
+from autotrade.orders.service import FULFILMENT, may_move_goods
 from autotrade.web import csrf, supplier_orders_returns, supplier_orders_settlement
 from autotrade.web.forms import clean, field_errors, form_data, undo
 from autotrade.web.i18n import N_
@@ -120,7 +120,7 @@ def _detail(
         allocations.setdefault(a.line_id, []).append(a)
     lines_by_id = {x.id: x for x in placed.lines}
     actions = orders.supplier_actions(order)
-    can_ship = "ship" in actions and any(p.can(x) for x in FULFILMENT)
+    can_ship = "ship" in actions and may_move_goods(p)
     defaults = {f"quantity_{x.id}": str(_remaining(x)) for x in placed.lines if _remaining(x) > 0}
     return render(
         request,
@@ -144,7 +144,7 @@ def _detail(
         actions=actions,
         can_edit=p.can("orders:edit"),
         can_ship=can_ship,
-        can_deliver="deliver" in actions and any(p.can(x) for x in FULFILMENT),
+        can_deliver="deliver" in actions and may_move_goods(p),
         carriers=COMMON_CARRIERS,
         ship_values=ship_values or defaults,
         ship_errors=ship_errors or {},

@@ -25,7 +25,7 @@ from autotrade.orders import returns as returns_service
 from autotrade.orders.errors import ReturnNotFound
 from autotrade.orders.models import Party, Return, ReturnStatus
 from autotrade.orders.repository import OPEN_RETURNS, OrderRepository, ReturnRepository, SalesRepository
-from autotrade.orders.service import FULFILMENT
+from autotrade.orders.service import FULFILMENT, may_move_goods
 from autotrade.orders.states import RETURNS
 from autotrade.web import csrf
 from autotrade.web.forms import form_data, undo
@@ -107,7 +107,7 @@ def _page(
         queues=list(QUEUES),
         next_cursor=nxt,
         can_decide=p.can("orders:edit"),
-        can_handle=any(p.can(x) for x in FULFILMENT),
+        can_handle=may_move_goods(p),
         row_errors=row_errors or {},
         row_values=row_values or {},
         **page_context(p, "/supplier/returns"),
