@@ -33,6 +33,26 @@ def statements(engine: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+def search_documents(s: Any) -> dict[str, str]:
+    """Every part's search document as stored (id hex → rank class, brand, category and text), to
+    compare documents written by different paths."""
+    if s.get_bind().dialect.name == "postgresql":
+        rows = s.execute(
+            text(
+                "SELECT part_id::text, concat_ws(' | ', cls, replace(brand_id::text, '-', ''),"
+                " replace(category_id::text, '-', ''), tsv::text) FROM part_search"
+            )
+        ).all()
+    else:
+        rows = s.execute(
+            text(
+                "SELECT part_id, (rowid >> 40) || ' | ' || brand_id || ' | ' || category_id || ' | '"
+                " || title || ' | ' || body || ' | ' || tags FROM part_search_docs"
+            )
+        ).all()
+    return {str(k).replace("-", ""): v for k, v in rows}
+
+
 def table_counts(db: Database) -> dict[str, int]:
     """Row count of every table: compare before/after to prove a failed request wrote nothing."""
     from autotrade.core.db import Base

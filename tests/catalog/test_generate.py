@@ -20,6 +20,7 @@ from autotrade.core.db import Database
 from autotrade.core.tenancy import bind_system
 from autotrade.jobs.models import JobRun
 from autotrade.vehicles.models import VehicleVariant, VinPattern
+from tests.helpers import search_documents
 
 SKUS = 500
 
@@ -152,33 +153,15 @@ def test_groups_formats_and_fitments(db: Database) -> None:
         assert indexing.merge_groups(s, [r.id for r in rows]) == 0
 
 
-def _documents(s: Any) -> dict[str, str]:
-    if s.get_bind().dialect.name == "postgresql":
-        rows = s.execute(
-            text(
-                "SELECT part_id::text, concat_ws(' | ', cls, replace(brand_id::text, '-', ''),"
-                " replace(category_id::text, '-', ''), tsv::text) FROM part_search"
-            )
-        ).all()
-    else:
-        rows = s.execute(
-            text(
-                "SELECT part_id, (rowid >> 40) || ' | ' || brand_id || ' | ' || category_id || ' | '"
-                " || title || ' | ' || body || ' | ' || tags FROM part_search_docs"
-            )
-        ).all()
-    return {str(k).replace("-", ""): v for k, v in rows}
-
-
 def test_search_documents_equal_index_parts(db: Database) -> None:
     _generate(db)
     with db.transaction() as s:
         bind_system(s, "test")
         ids = list(s.scalars(select(Part.id)))
-        written = _documents(s)
+        written = search_documents(s)
         assert len(written) == SKUS
         indexing.index_parts(s, ids)
-        assert _documents(s) == written
+        assert search_documents(s) == written
         # the vocabulary was rebuilt: brand names are there for typo correction
         assert s.execute(text("SELECT freq FROM search_terms WHERE term = 'bosch'")).scalar()
 
@@ -230,7 +213,7 @@ def test_migration_0003_rebuilds_the_documents_of_stored_parts(db: Database) -> 
     _generate(db, skus=200)
     with db.transaction() as s:
         bind_system(s, "test")
-        before = _documents(s)
+        before = search_documents(s)
     assert len(before) == 200
     command.downgrade(alembic_config(db.url), "0002")
     with db.engine.connect() as c:
@@ -239,4 +222,4 @@ def test_migration_0003_rebuilds_the_documents_of_stored_parts(db: Database) -> 
     upgrade(db)
     with db.transaction() as s:
         bind_system(s, "test")
-        assert _documents(s) == before
+        assert search_documents(s) == before

@@ -19,7 +19,7 @@ from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber,
 from autotrade.core.db import Database, uuid7
 from autotrade.core.tenancy import bind_system
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
-from tests.helpers import count
+from tests.helpers import count, search_documents
 
 DATA = Path(__file__).parent / "data"
 
@@ -320,6 +320,129 @@ def test_a_later_import_joining_two_groups_merges_them(db: Database, tmp_path: P
     assert counts(run(db, link, tmp_path)) == (1, 1, 0, 0, 0)
     groups = {p.group_id for p in parts_by_sku(db).values()}
     assert len(groups) == 1
+
+
+def test_new_parts_join_and_merge_stored_groups_as_merging_afterwards_would(
+    db: Database, tmp_path: Path
+) -> None:
+    """The parts loader decides groups before it writes (indexing.plan_groups); the result is the one
+    merging afterwards gives: every group sharing a number is one, the smallest group id survives."""
+    load_masters(db, tmp_path)
+    header = ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"]
+    first = write_csv(
+        tmp_path / "a.csv",
+        header,
+        [
+            ["BOSCH", "BP-1", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111"],
+            ["BREMBO", "P-1", "刹车片", "BRAKE.PAD", "aftermarket", "TOYOTA:0446511111"],
+            ["BOSCH", "BP-2", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-22222"],
+            ["BREMBO", "P-2", "刹车片", "BRAKE.PAD", "aftermarket", "toyota:04465 22222"],
+        ],
+    )
+    run(db, first, tmp_path)
+    before = {k: p.group_id for k, p in parts_by_sku(db).items()}
+    assert before["BOSCH-BP1"] != before["BOSCH-BP2"]
+    second = write_csv(
+        tmp_path / "b.csv",
+        header,
+        [
+            # one new part holding both groups' numbers: the two stored groups become one
+            ["BOSCH", "BP-3", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111;TOYOTA:04465-22222"],
+            # two new parts sharing a number nobody held: one new group
+            ["BOSCH", "BP-4", "刹车片", "BRAKE.PAD", "oem", "HONDA:45022-XYZ"],
+            ["BREMBO", "P-4", "刹车片", "BRAKE.PAD", "aftermarket", "HONDA:45022 xyz"],
+            # alone
+            ["BREMBO", "P-5", "刹车片", "BRAKE.PAD", "aftermarket", ""],
+        ],
+    )
+    assert counts(run(db, second, tmp_path)) == (4, 4, 0, 0, 0)
+    parts = parts_by_sku(db)
+    g = {k: p.group_id for k, p in parts.items()}
+    survivor = min(before["BOSCH-BP1"], before["BOSCH-BP2"])
+    assert {g[k] for k in ("BOSCH-BP1", "BREMBO-P1", "BOSCH-BP2", "BREMBO-P2", "BOSCH-BP3")} == {survivor}
+    assert g["BOSCH-BP4"] == g["BREMBO-P4"] == min(parts["BOSCH-BP4"].id, parts["BREMBO-P4"].id)
+    assert g["BREMBO-P5"] == parts["BREMBO-P5"].id
+    # An existing part re-imported with a number of another group joins it (and its whole group).
+    third = write_csv(
+        tmp_path / "c.csv",
+        header,
+        [["BREMBO", "P-4", "刹车片", "BRAKE.PAD", "aftermarket", "HONDA:45022-XYZ;TOYOTA:04465-11111"]],
+    )
+    assert counts(run(db, third, tmp_path)) == (1, 0, 0, 1, 0)  # the part row itself did not change
+    g = {k: p.group_id for k, p in parts_by_sku(db).items()}
+    assert len({g[k] for k in g if k != "BREMBO-P5"}) == 1
+    with db.transaction() as s:
+        bind_system(s, "test")
+        assert indexing.merge_groups(s, list(s.scalars(select(Part.id)))) == 0  # nothing left to merge
+
+
+def test_documents_of_imported_parts_equal_index_parts(db: Database, tmp_path: Path) -> None:
+    """New parts' search documents are built from the file's values; they equal what index_parts
+    builds from the stored rows (PostgreSQL's jsonb reorders attribute keys; values only the stored
+    JSON can tell — floats, nested objects — are indexed from the stored row)."""
+    load_masters(db, tmp_path)
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            "brand",
+            "brand_number",
+            "name_zh",
+            "name_en",
+            "category",
+            "quality_grade",
+            "position",
+            "material",
+            "attributes",
+            "status",
+        ],
+        [
+            [
+                "BOSCH",
+                "D-1",
+                "前刹车片 陶瓷",
+                "Front brake pads",
+                "BRAKE.PAD",
+                "oem",
+                "front",
+                "ceramic",
+                '{"width_mm": 155, "a": "x", "thickness_mm": 17}',
+                "",
+            ],
+            ["BREMBO", "D-2", "刹车盘", "", "BRAKE.DISC", "aftermarket", "", "", "", "discontinued"],
+            [
+                "TOYOTA",
+                "D-3",
+                "机油滤清器 Oil",
+                "Oil filter",
+                "FILTER.OIL",
+                "oe",
+                "",
+                "paper",
+                '{"height_mm": 1e2, "nested": {"z": 1, "b": 2}}',
+                "active",
+            ],
+            [
+                "MANN-FILTER",
+                "D-4",
+                "机油滤清器",
+                "Oil filter",
+                "FILTER.OIL",
+                "aftermarket",
+                "",
+                "",
+                '{"thickness_mm": 17.50}',
+                "",
+            ],
+        ],
+    )
+    report = run(db, path, tmp_path)
+    assert report.failed == 0, report.first_errors
+    with db.transaction() as s:
+        bind_system(s, "test")
+        written = search_documents(s)
+        assert len(written) == 4
+        indexing.index_parts(s, list(s.scalars(select(Part.id))))
+        assert search_documents(s) == written
 
 
 def test_kind_is_inferred_or_the_file_is_refused_with_a_report(db: Database, tmp_path: Path) -> None:

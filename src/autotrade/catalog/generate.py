@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from autotrade.audit.service import record_event
 from autotrade.catalog import indexing
 from autotrade.catalog.documents import Doc
-from autotrade.catalog.generate_docs import DocBuilder, DocsWriter
+from autotrade.catalog.generate_docs import DocBuilder
 from autotrade.catalog.generate_numbers import brand_number, dirty, ean13, oe_number, varied
 from autotrade.catalog.generate_vocab import (
     ATTRIBUTES,
@@ -57,6 +57,7 @@ from autotrade.catalog.generate_vocab import (
 from autotrade.catalog.generate_writer import RowWriter
 from autotrade.catalog.models import Brand, Category
 from autotrade.catalog.numbers import normalise_brand, normalise_number, sku_code
+from autotrade.catalog.repository import SearchIndex
 from autotrade.core.db import utcnow
 from autotrade.jobs.models import JobRun
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant
@@ -345,7 +346,7 @@ def generate(
     tree = _Tree(session, w, rng, seed, n_variants)
     res.variants, res.vin_patterns = len(tree.variants), len(tree.patterns)
     taken = w.existing_part_keys()
-    docs = DocsWriter(session, w)
+    docs = SearchIndex(session)
     builder = DocBuilder(cats)
     eligible = {
         c.code: [s for s in SUPPLIERS if any(c.code.startswith(p) for p in s.categories)] for c in LEAVES
@@ -368,7 +369,7 @@ def generate(
         w.insert("parts", PART_COLS, parts)
         w.insert("part_numbers", NUMBER_COLS, numbers)
         w.insert("fitments", FITMENT_COLS, fits)
-        docs.write(doc_rows)
+        docs.add(doc_rows)
         res.parts += len(parts)
         res.numbers += len(numbers)
         res.fitments += len(fits)
@@ -501,7 +502,6 @@ def generate(
         if len(parts) >= CHUNK_PARTS:
             flush()
     flush()
-    docs.finish()
     if progress:
         progress("vocabulary", res.rows, time.perf_counter() - started)
     indexing.rebuild_vocabulary(session)

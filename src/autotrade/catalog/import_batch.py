@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from autotrade.catalog.documents import Doc
 from autotrade.catalog.import_repository import ImportRepository
 from autotrade.core.db import utcnow
 
@@ -42,6 +43,7 @@ class Memo:
 
     def __init__(self) -> None:
         self._maps: dict[str, dict[Any, Any]] = {}
+        self._once: dict[str, Any] = {}
 
     def get(
         self, name: str, keys: Iterable[Any], fetch: Callable[[list[Any]], dict[Any, Any]]
@@ -53,6 +55,12 @@ class Memo:
                 known.clear()
             known.update(fetch(missing))
         return known
+
+    def once(self, name: str, build: Callable[[], V]) -> V:
+        """A value built once for the run (e.g. the category chains of search documents)."""
+        if name not in self._once:
+            self._once[name] = build()
+        return self._once[name]
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Outcome:
     regroup_parts: set[uuid.UUID] = field(default_factory=set)
     changed_refs: set[uuid.UUID] = field(default_factory=set)  # brands / categories written
     names_written: list[str] = field(default_factory=list)  # English part names, for the vocabulary
+    new_docs: list[tuple[str, Doc]] = field(default_factory=list)  # search documents of new parts (id hex)
 
 
 def count(out: Outcome, proposed: dict[Any, uuid.UUID], returned: list[Any]) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from autotrade.catalog import indexing
 from autotrade.catalog.formats import LIST_SEP, NUMBER_KINDS_NEEDING_BRAND
+from autotrade.catalog.generate_docs import DocBuilder
+from autotrade.catalog.generate_vocab import jsonb_key_order
 from autotrade.catalog.import_batch import Ctx, Outcome, count, last_wins
 from autotrade.catalog.import_rows import Row
 from autotrade.catalog.models import Fitment, NumberKind, Part, PartNumber, PartStatus, QualityGrade
@@ -53,6 +56,8 @@ PART_COLUMNS_ALL = (
     *(db_col for db_col, _ in PART_COLUMNS),
 )
 NAME_EN = PART_COLUMNS_ALL.index("name_en")
+GROUP = PART_COLUMNS_ALL.index("group_id")
+SKU = PART_COLUMNS_ALL.index("sku")
 FITMENT_COLUMNS = (*BASE_COLUMNS, "part_id", "variant_id", "position", "year_from", "year_to", "note")
 
 
@@ -111,7 +116,25 @@ def _number_row(
     )
 
 
+def _doc_builder(ctx: Ctx) -> DocBuilder:
+    return ctx.memo.once("doc_builder", lambda: DocBuilder(ctx.repo.category_refs()))
+
+
+def _doc_attributes(ctx: Ctx, attributes: dict[str, Any]) -> dict[str, Any] | None:
+    """The attributes as the database gives them back (PostgreSQL's jsonb orders the keys), or None when
+    only the stored value can tell (nested values, floats: jsonb may write them differently)."""
+    if any(not isinstance(v, str | int) for v in attributes.values()):
+        return None
+    if ctx.repo.pg:
+        return {k: attributes[k] for k in jsonb_key_order(list(attributes))}
+    return attributes
+
+
 def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
+    """Parts with their own and OE numbers. The interchange groups are decided before the parts are
+    written (:func:`~autotrade.catalog.indexing.plan_groups`: a new part is written into its group) and
+    the search documents of new parts are built from the file's values; parts that existed are regrouped
+    and re-indexed from what is stored, as single edits are."""
     out = Outcome()
     pre: list[tuple[Row, dict[str, Any], list[tuple[str, str, str]]]] = []
     for r in rows:
@@ -137,7 +160,7 @@ def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
         "categories", {v["category"] for _, v, _ in pre if v["category"]}, ctx.repo.categories
     )
     good: list[tuple[Any, tuple[Any, ...]]] = []
-    numbers: dict[Any, tuple[tuple[str, str, str], list[tuple[str, str, str]]]] = {}
+    numbers: dict[Any, tuple[tuple[str, str, str], list[tuple[str, str, str]], dict[str, Any]]] = {}
     for r, v, oes in pre:
         brand = v["brand"]
         if brand and brand not in brands:
@@ -154,7 +177,7 @@ def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
         key = (brands[brand], norm)
         v["category_id"] = cats[v["category"]][0]
         pid = ctx.new_id()
-        # PART_COLUMNS_ALL; a new part is alone in its group until numbers join it to others
+        # PART_COLUMNS_ALL; the group is decided below
         row = (
             pid,
             ctx.now,
@@ -168,29 +191,79 @@ def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
             *(v[c] for c, _ in PART_COLUMNS),
         )
         good.append((key, row))
-        numbers[key] = ((brand, raw, norm), oes)
+        numbers[key] = ((brand, raw, norm), oes, v)
     values = last_wins(good)
     if not values:
         return out
-    # The parts of the batch that exist already: their ids (an unchanged row returns nothing below) and
-    # their English names (the vocabulary counts the words of a name that changed).
-    existing = ctx.repo.existing_parts(list(values))
+    # The parts of the batch that exist already: id, English name (the vocabulary counts the words of a
+    # name that changed) and group.
+    existing = ctx.repo.existing_parts({key: row[SKU] for key, row in values.items()})
+    new_ids = {row[0] for key, row in values.items() if key not in existing}
+    roots = indexing.plan_groups(
+        ctx.session,
+        [
+            (
+                existing[key][2] if key in existing else row[0],
+                [(own[2], own[0]), *((n_norm, b_code) for b_code, _, n_norm in numbers[key][1])],
+            )
+            for key, row in values.items()
+            for own in (numbers[key][0],)
+        ],
+        new_ids,
+    )
+    for key, row in values.items():
+        if row[0] in new_ids and roots.get(row[0], row[0]) != row[0]:
+            values[key] = (*row[:GROUP], roots[row[0]], *row[GROUP + 1 :])
     update = ["brand_number", *ctx.present(*PART_COLUMNS)]
     returned = ctx.repo.upsert_rows(
         Part, PART_COLUMNS_ALL, list(values.values()), keys=["brand_id", "brand_number_norm"], update=update
     )
     count(out, {k: v[0] for k, v in values.items()}, returned)
     written = {r[0] for r in returned}
-    out.touched_parts.update(written)
+    lost = [k for k, row in values.items() if row[0] in new_ids and row[0] not in written]
+    if lost:  # created by another writer between the look-up and the write: treated as existing parts
+        existing.update(ctx.repo.existing_parts({k: values[k][SKU] for k in lost}))
+        out.regroup_parts.update(existing[k][0] for k in lost)
+        out.touched_parts.update(existing[k][0] for k in lost)
+    builder = _doc_builder(ctx)
+    refs = ctx.memo.get("brand_refs", {own[0] for own, _, _ in numbers.values()}, ctx.repo.brand_refs)
     ids: dict[Any, uuid.UUID] = {}
     for key, row in values.items():
         old = existing.get(key)
-        ids[key] = row[0] if old is None else old[0]
+        v = numbers[key][2]
         name = row[NAME_EN]
-        if name and ids[key] in written and (old is None or ("name_en" in ctx.header and old[1] != name)):
-            out.names_written.append(name)
+        if old is None:
+            pid = ids[key] = row[0]
+            attributes = _doc_attributes(ctx, v["attributes"])
+            if attributes is None:
+                out.touched_parts.add(pid)
+            else:
+                out.new_docs.append(
+                    (
+                        pid.hex,
+                        builder.doc(
+                            v["name_zh"],
+                            v["name_en"],
+                            refs[v["brand"]],
+                            v["category"],
+                            v["position"],
+                            v["material"],
+                            attributes,
+                            v["quality_grade"],
+                            v["status"],
+                        ),
+                    )
+                )
+            if name:
+                out.names_written.append(name)
+        else:
+            pid = ids[key] = old[0]
+            if pid in written:
+                out.touched_parts.add(pid)
+                if name and "name_en" in ctx.header and old[1] != name:
+                    out.names_written.append(name)
     num_rows: list[tuple[Any, tuple[Any, ...]]] = []
-    for key, ((own_brand, own_raw, own_norm), oes) in numbers.items():
+    for key, ((own_brand, own_raw, own_norm), oes, _) in numbers.items():
         pid = ids[key]
         num_rows.append(
             (
@@ -200,15 +273,15 @@ def load_parts(ctx: Ctx, rows: list[Row]) -> Outcome:
         )
         for b_code, n, n_norm in oes:
             num_rows.append(((pid, "oe", n_norm, b_code), _number_row(ctx, pid, "oe", n, n_norm, b_code)))
-    changed = ctx.repo.upsert_rows(
+    # The groups were planned from these numbers: nothing to merge afterwards.
+    ctx.repo.upsert_rows(
         PartNumber,
         NUMBER_COLUMNS,
         list(last_wins(num_rows).values()),
         keys=NUMBER_KEY,
         update=["number"],
-        returning=("part_id",),
+        returning=(),
     )
-    out.regroup_parts.update(r[0] for r in changed)
     return out
 
 

@@ -4,34 +4,47 @@ or PostgreSQL dialect insert), and the streaming reads behind exports."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from psycopg import RawCursor
-from sqlalchemy import Row, Table, and_, func, literal, or_, select
+from sqlalchemy import Row, Table, and_, bindparam, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber
+from autotrade.catalog.numbers import sku_code
 from autotrade.catalog.repository import among
 from autotrade.vehicles.models import VehicleGeneration, VehicleMake, VehicleModel, VehicleVariant, VinPattern
 
 STREAM = 2000  # rows fetched at a time by exports
-UPSERT_ROWS = 2000  # rows per multi-row INSERT statement
-UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32,766, PostgreSQL 65,535)
+UPSERT_ROWS = 2000  # rows per multi-row INSERT statement (SQLite)
+UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32,766)
 
 
-def _each_in(session: Session, columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> list[Any]:
-    """``col1 IN (…) AND col2 IN (…)`` for composite keys; callers drop the cross-product extras.
-    A row-value list ``(a, b) IN ((…), …)`` is no index lookup on PostgreSQL (it filters every row);
-    per-column lists use the composite unique indexes on both databases. Each list is bound as
-    :func:`~autotrade.catalog.repository.among` binds it (one array on PostgreSQL: ten thousand ``IN``
-    placeholders made a statement text that took longer to render and parse than the look-up took)."""
+def _keyed(session: Session, columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> Any:
+    """``(columns) IN keys`` for composite keys, as a join to a table with one row per key tuple (the
+    condition names the table, so it lands in the statement's FROM list). Exact: per-column ``IN`` lists
+    matched every combination of the values, and a row-value ``IN`` is no index look-up on PostgreSQL.
+    PostgreSQL: ``unnest`` of one array per column (the statement's text does not depend on how many
+    keys there are); SQLite: the rows of one JSON array (``json_each``). Used for the small vehicle
+    tables; large tables are looked up by a unique single column (``among``), which both databases
+    probe once per key."""
     keys = list(keys)
-    return [among(session, col, sorted({k[i] for k in keys}, key=str)) for i, col in enumerate(columns)]
+    names = [f"k{i}" for i in range(len(columns))]
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = [
+            bindparam(None, [k[i] for k in keys], type_=ARRAY(col.type)) for i, col in enumerate(columns)
+        ]
+        table = func.unnest(*arrays).table_valued(*names).render_derived()
+        return and_(*(col == table.c[n] for col, n in zip(columns, names, strict=True)))
+    payload = json.dumps([[v.hex if isinstance(v, uuid.UUID) else v for v in k] for k in keys])
+    table = func.json_each(bindparam(None, payload)).table_valued("value")
+    return and_(*(col == func.json_extract(table.c.value, f"$[{i}]") for i, col in enumerate(columns)))
 
 
 class ImportRepository:
@@ -82,7 +95,7 @@ class ImportRepository:
                 where=changed,
             )
         else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
         final = stmt.returning(*(cols[c] for c in returning))
         return list(self.session.execute(final, list(rows)).all())
 
@@ -96,11 +109,12 @@ class ImportRepository:
         update: Sequence[str],
         returning: Sequence[str] = ("id",),
     ) -> list[tuple[Any, ...]]:
-        """:meth:`upsert` for the large kinds, as multi-row ``INSERT … VALUES (…), (…) ON CONFLICT``
-        statements sent straight to the driver: ``rows`` are tuples in ``columns`` order, converted with
+        """:meth:`upsert` for the large kinds, sent straight to the driver: on SQLite as multi-row
+        ``INSERT … VALUES (…), (…) ON CONFLICT`` statements, on PostgreSQL as COPY into a temporary table
+        and one ``INSERT … SELECT … ON CONFLICT``. ``rows`` are tuples in ``columns`` order, converted with
         each column's own bind processor (a value repeated in every row — the run id, the time — once).
         Every row carries ``updated_at`` (the batch time) and ``import_run_id``; a changed row takes
-        both. Returns ``returning`` of every row inserted or changed."""
+        both. Returns ``returning`` of every row inserted or changed (nothing when ``returning`` is empty)."""
         if not rows:
             return []
         table: Table = model.__table__
@@ -120,10 +134,9 @@ class ImportRepository:
             conflict = "DO NOTHING"
         # Only quoted table and column names of the model are formatted in; every value is a parameter.
         head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
-        tail = (
-            f" ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}"
-            f" RETURNING {', '.join(q(c) for c in returning)}"
-        )
+        tail = f" ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}"
+        if returning:
+            tail += f" RETURNING {', '.join(q(c) for c in returning)}"
         converted = []
         for i, proc in enumerate(procs):
             values = [r[i] for r in rows]
@@ -135,25 +148,36 @@ class ImportRepository:
                         last_in, last_out = v, proc(v)
                     values[j] = last_out
             converted.append(values)
-        per = max(1, min(UPSERT_ROWS, UPSERT_PARAMS // len(columns)))
         conn = self.session.connection()
         out: list[tuple[Any, ...]] = []
+        if self.pg:
+            # COPY into a temporary table shaped like the target, then one INSERT … SELECT: no statement
+            # text of tens of thousands of placeholders to parse and plan.
+            stage = q(f"_stage_{table.name}")
+            names = ", ".join(q(c) for c in columns)
+            raw: Any = conn.connection.driver_connection
+            with raw.cursor() as cur:
+                cur.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
+                    f" AS SELECT * FROM {name} WITH NO DATA"
+                )
+                with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as cp:
+                    for row in zip(*converted, strict=True):
+                        cp.write_row(row)
+                cur.execute(f"INSERT INTO {name} ({names}) SELECT {names} FROM {stage}" + tail)  # noqa: S608
+                fetched: list[Any] = cur.fetchall() if returning else []
+                cur.execute(f"TRUNCATE {stage}")
+            return [tuple(v if f is None else f(v) for v, f in zip(r, outs, strict=True)) for r in fetched]
+        per = max(1, min(UPSERT_ROWS, UPSERT_PARAMS // len(columns)))
         width = len(columns)
+        group = "(" + ", ".join(["?"] * width) + ")"
         for start in range(0, len(rows), per):
             n = min(per, len(rows) - start)
             params = [col[j] for j in range(start, start + n) for col in converted]
-            if self.pg:
-                # Numbered placeholders through psycopg's raw cursor: a statement with tens of thousands
-                # of "%s" would be re-parsed on every call (psycopg caches only short statements).
-                groups = (
-                    "(" + ", ".join(f"${i * width + c + 1}" for c in range(width)) + ")" for i in range(n)
-                )
-                with RawCursor(cast(Any, conn.connection.dbapi_connection)) as cur:
-                    cur.execute(head + ", ".join(groups) + tail, params)
-                    fetched: list[Any] = cur.fetchall()
-            else:
-                group = "(" + ", ".join(["?"] * width) + ")"
-                fetched = list(conn.exec_driver_sql(head + ", ".join([group] * n) + tail, tuple(params)))
+            result = conn.exec_driver_sql(head + ", ".join([group] * n) + tail, tuple(params))
+            if not returning:
+                continue
+            fetched = list(result.all())
             for r in fetched:
                 out.append(tuple(v if f is None else f(v) for v, f in zip(r, outs, strict=True)))
         return out
@@ -190,24 +214,17 @@ class ImportRepository:
         self, keys: Iterable[tuple[str, str]], brand_ids: dict[str, uuid.UUID]
     ) -> dict[tuple[str, str], uuid.UUID]:
         """(brand code, normalised brand number) → part id, for the brands in ``brand_ids`` (code → id).
-        The look-up uses the parts' unique (brand id, number) index; the rows carry the brand's code, so
-        only the part id is parsed per row."""
-        wanted = [(b, n) for b, n in set(keys) if b in brand_ids]
+        Looked up by SKU (brand code + number, one unique column: one index probe per key on both
+        databases); the rows carry the brand's code, so only the part id is parsed per row."""
+        wanted = {(b, n) for b, n in keys if b in brand_ids}
         if not wanted:
             return {}
         rows = self.session.execute(
             select(Brand.code, Part.brand_number_norm, Part.id)
             .join(Brand, Brand.id == Part.brand_id)
-            .where(
-                *_each_in(
-                    self.session,
-                    (Part.brand_id, Part.brand_number_norm),
-                    [(brand_ids[b], n) for b, n in wanted],
-                )
-            )
+            .where(among(self.session, Part.sku, sorted(sku_code(b, n) for b, n in wanted)))
         )
-        keep = set(wanted)
-        return {(b, n): pid for b, n, pid in rows if (b, n) in keep}
+        return {(b, n): pid for b, n, pid in rows if (b, n) in wanted}
 
     def variant_names(
         self, keys: Iterable[tuple[str, str, str, str]]
@@ -228,15 +245,14 @@ class ImportRepository:
             .join(VehicleGeneration, VehicleGeneration.model_id == VehicleModel.id)
             .join(VehicleVariant, VehicleVariant.generation_id == VehicleGeneration.id)
             .where(
-                *_each_in(
+                _keyed(
                     self.session,
                     (VehicleMake.name, VehicleModel.name, VehicleGeneration.name, VehicleVariant.name),
                     wanted,
                 )
             )
         )
-        keep = set(wanted)
-        return {(a, b, c, d): code for a, b, c, d, code in rows if (a, b, c, d) in keep}
+        return {(a, b, c, d): code for a, b, c, d, code in rows}
 
     def make_ids(self, names: Sequence[str]) -> dict[str, uuid.UUID]:
         if not names:
@@ -253,10 +269,9 @@ class ImportRepository:
         rows = self.session.execute(
             select(VehicleMake.name, VehicleModel.name, VehicleModel.id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(*_each_in(self.session, (VehicleMake.name, VehicleModel.name), list(keys)))
+            .where(_keyed(self.session, (VehicleMake.name, VehicleModel.name), keys))
         )
-        keep = set(keys)
-        return {(a, b): i for a, b, i in rows if (a, b) in keep}
+        return {(a, b): i for a, b, i in rows}
 
     def generation_ids(self, keys: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], uuid.UUID]:
         """(make, model, generation name) → generation id."""
@@ -267,27 +282,43 @@ class ImportRepository:
             .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
             .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
             .where(
-                *_each_in(
+                _keyed(
                     self.session, (VehicleMake.name, VehicleModel.name, VehicleGeneration.name), list(keys)
                 )
             )
         )
-        keep = set(keys)
-        return {(a, b, c): i for a, b, c, i in rows if (a, b, c) in keep}
+        return {(a, b, c): i for a, b, c, i in rows}
 
     def existing_parts(
-        self, keys: Sequence[tuple[uuid.UUID, str]]
-    ) -> dict[tuple[uuid.UUID, str], tuple[uuid.UUID, str | None]]:
-        """(brand id, normalised brand number) → (part id, English name) of the parts that exist."""
+        self, keys: dict[tuple[uuid.UUID, str], str]
+    ) -> dict[tuple[uuid.UUID, str], tuple[uuid.UUID, str | None, uuid.UUID]]:
+        """(brand id, normalised brand number) → (part id, English name, group) of the parts that exist;
+        ``keys`` maps each key to its SKU, by which the parts are looked up (see :meth:`part_ids`)."""
         if not keys:
             return {}
         rows = self.session.execute(
-            select(Part.brand_id, Part.brand_number_norm, Part.id, Part.name_en).where(
-                *_each_in(self.session, (Part.brand_id, Part.brand_number_norm), list(keys))
+            select(Part.brand_id, Part.brand_number_norm, Part.id, Part.name_en, Part.group_id).where(
+                among(self.session, Part.sku, sorted(keys.values()))
             )
         )
-        keep = set(keys)
-        return {(b, n): (i, name) for b, n, i, name in rows if (b, n) in keep}
+        return {(b, n): (i, name, g) for b, n, i, name, g in rows if (b, n) in keys}
+
+    def brand_refs(self, codes: Iterable[str]) -> dict[str, tuple[str, str, str | None, str]]:
+        """Brand code → (id hex, name, Chinese name, code): what a part's search document names."""
+        wanted = list(set(codes))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Brand.code, Brand.id, Brand.name, Brand.name_zh).where(Brand.code.in_(wanted))
+        )
+        return {code: (i.hex, name, name_zh, code) for code, i, name, name_zh in rows}
+
+    def category_refs(self) -> dict[str, tuple[str, str, str, str]]:
+        """Category code → (id hex, path, Chinese name, English name) of every category (a small table)."""
+        rows = self.session.execute(
+            select(Category.code, Category.id, Category.path, Category.name_zh, Category.name_en)
+        )
+        return {code: (i.hex, path, zh, en) for code, i, path, zh, en in rows}
 
     def parts_of(
         self, *, brand_ids: Sequence[uuid.UUID] = (), category_ids: Sequence[uuid.UUID] = ()

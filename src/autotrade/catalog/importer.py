@@ -10,7 +10,9 @@ The file is read as a stream and handled in batches (:data:`BATCH_SIZE` rows). P
    updates and never duplicates; every written row carries ``import_run_id`` (the job run), whose single
    ``catalog.import`` audit entry stands for the rows;
 3. interchange groups and full-text documents of the touched parts are brought up to date, and the
-   words of the English part names written are counted into the search vocabulary;
+   words of the English part names written are counted into the search vocabulary (the parts loader
+   decides the groups of its parts before writing them and builds the documents of new parts from the
+   file's values; parts that existed are regrouped and re-indexed from what is stored);
 4. the batch is **committed**: an import is a boundary, like a job — good rows land even when later
    rows are bad. This is the only place in the catalogue where code below a route or command commits.
 
@@ -48,6 +50,7 @@ from autotrade.catalog.import_masters import load_brands, load_categories, load_
 from autotrade.catalog.import_parts import load_fitment, load_numbers, load_parts
 from autotrade.catalog.import_repository import ImportRepository
 from autotrade.catalog.import_rows import Row, RowError
+from autotrade.catalog.repository import SearchIndex
 from autotrade.core.db import Database
 from autotrade.core.settings import get_settings
 from autotrade.core.tenancy import bind_system
@@ -217,6 +220,8 @@ def import_file(
                         indexing.merge_groups(session, sorted(outcome.regroup_parts))
                     if outcome.touched_parts:
                         indexing.index_parts(session, sorted(outcome.touched_parts))
+                    if outcome.new_docs:
+                        SearchIndex(session).add(outcome.new_docs)
                     if outcome.names_written:
                         indexing.add_to_vocabulary(session, *outcome.names_written)
                     if outcome.changed_refs:

@@ -1,7 +1,8 @@
 """Derived catalogue data, kept in step set-wise after every write (single edits and bulk imports):
 
 * :func:`merge_groups` — interchange groups: parts that share an OE or cross-reference number (same
-  normalised number *and* same issuing brand) are one group;
+  normalised number *and* same issuing brand) are one group; :func:`plan_groups` decides the groups of
+  parts before the bulk import writes them;
 * :func:`index_parts` — the full-text documents of parts (:mod:`autotrade.catalog.documents`);
 * :func:`rebuild_vocabulary` — the Latin-script words that mistyped queries are corrected against.
 """
@@ -27,7 +28,7 @@ from autotrade.catalog.text import latin_words
 BATCH = 5000
 
 
-def _components(links: Sequence[tuple[uuid.UUID, str, str]]) -> dict[uuid.UUID, set[uuid.UUID]]:
+def components(links: Sequence[tuple[uuid.UUID, str, str]]) -> dict[uuid.UUID, set[uuid.UUID]]:
     """Union-find over groups: a number (with its issuing brand) connects the groups of its parts."""
     parent: dict[uuid.UUID, uuid.UUID] = {}
 
@@ -58,15 +59,30 @@ def merge_groups(session: Session, part_ids: Sequence[uuid.UUID]) -> int:
     for start in range(0, len(part_ids), BATCH):
         moves = {
             old: root
-            for root, members in _components(
-                repo.linked_groups(list(part_ids[start : start + BATCH]))
-            ).items()
+            for root, members in components(repo.linked_groups(list(part_ids[start : start + BATCH]))).items()
             for old in members
             if old != root
         }
         repo.regroup(moves)
         merged += len(moves)
     return merged
+
+
+def plan_groups(
+    session: Session, parts: Sequence[tuple[uuid.UUID, Sequence[tuple[str, str]]]], new: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Interchange groups decided before parts are written (the bulk import), instead of merging after.
+    ``parts``: (the part's group now — a new part's own id —, the grouping numbers it is written with, as
+    (normalised number, issuing brand)); ``new``: the ids not stored yet. Every stored group holding one of
+    the numbers and every part sharing one join one group, the smallest id surviving as in
+    :func:`merge_groups` (stored groups hold the closure of their own numbers already); stored groups that
+    merge away are moved now. Returns group → surviving group for every group that takes part."""
+    repo = PartRepository(session)
+    links = repo.groups_holding({k for _, numbers in parts for k in numbers if k[1]})
+    links += [(group, number, brand) for group, numbers in parts for number, brand in numbers if brand]
+    root = {g: r for r, members in components(links).items() for g in members}
+    repo.regroup({g: r for g, r in root.items() if g != r and g not in new})
+    return root
 
 
 def index_parts(session: Session, part_ids: Sequence[uuid.UUID]) -> int:

@@ -62,7 +62,8 @@ class Part(IdMixin, TimestampMixin, Audited, BulkLoaded, Base):
     __table_args__ = (UniqueConstraint("brand_id", "brand_number_norm"),)
 
     sku: Mapped[str] = mapped_column(String(80), unique=True)  # unified code: BRAND-NUMBER
-    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"), index=True)
+    # No index of its own: the unique (brand, number) index leads with it.
+    brand_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("brands.id"))
     brand_number: Mapped[str] = mapped_column(String(60))  # as the brand writes it
     brand_number_norm: Mapped[str] = mapped_column(String(60))
     name_zh: Mapped[str] = mapped_column(String(200))
@@ -87,7 +88,8 @@ class PartNumber(IdMixin, TimestampMixin, Audited, BulkLoaded, Base):
         Index("ix_part_numbers_number_norm", "number_norm"),
     )
 
-    part_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (part, kind, number, brand) index leads with it.
+    part_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parts.id", ondelete="CASCADE"))
     kind: Mapped[NumberKind] = mapped_column(str_enum(NumberKind, "number_kind"))
     number: Mapped[str] = mapped_column(String(60))
     number_norm: Mapped[str] = mapped_column(String(60))

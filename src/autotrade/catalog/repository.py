@@ -35,7 +35,9 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
+    # One expanding parameter, not a bound parameter object per value (ten thousand of them took longer
+    # to build and compile than the look-up took).
+    return column.in_(bindparam(None, values, type_=column.type, expanding=True))
 
 
 def among_param(dialect: str, column: Any, name: str) -> Any:
@@ -451,6 +453,24 @@ class PartRepository(Repository[Part]):
         ).all()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    def groups_holding(self, keys: Iterable[tuple[str, str]]) -> list[tuple[uuid.UUID, str, str]]:
+        """(group, number, issuing brand), once each, of the interchange groups whose parts hold one of
+        these (normalised number, issuing brand) pairs as a grouping number (looked up by number: one
+        probe of the number index per number)."""
+        wanted = set(keys)
+        if not wanted:
+            return []
+        rows = self.session.execute(
+            select(Part.group_id, PartNumber.number_norm, PartNumber.brand_code)
+            .distinct()
+            .join(Part, Part.id == PartNumber.part_id)
+            .where(
+                among(self.session, PartNumber.number_norm, sorted({n for n, _ in wanted})),
+                PartNumber.kind.in_(GROUPING_KINDS),
+            )
+        )
+        return [(g, n, b) for g, n, b in rows if (n, b) in wanted]
+
     def regroup(self, moves: dict[uuid.UUID, uuid.UUID]) -> None:
         """Move whole groups (old group → surviving group): one statement on PostgreSQL, one executemany
         on SQLite. Group membership is derived from the numbers (which are audited), so this neither
@@ -527,6 +547,37 @@ class SearchIndex:
             "brand": d.brand_id_hex,
             "category": d.category_id_hex,
         }
+
+    # The document fields in the temporary table of :meth:`add` (ids as hex; PostgreSQL reads them as uuid).
+    DOC_FIELDS = ("title_zh", "title_en", "body_zh", "body_en", "tags", "brand_id_hex", "category_id_hex")
+
+    def add(self, docs: Sequence[tuple[str, Doc]]) -> None:
+        """Insert the documents of parts that have none yet (new parts: the importer and the generator).
+        ``docs``: (part id as 32 hex digits, document), in the order they rank within a rank class. On
+        PostgreSQL the documents go through COPY into a temporary table and one ``INSERT … SELECT``
+        computes the weighted tsvectors (no statement per document)."""
+        if not docs:
+            return
+        conn = self.session.connection()
+        if not self.pg:
+            conn.exec_driver_sql(self.SQLITE_INSERT, [self.doc_params(pid, d) for pid, d in docs])
+            return
+        fields = ", ".join(self.DOC_FIELDS)
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS _new_docs (part_id uuid, cls int, seq bigserial, title_zh text,"
+            " title_en text, body_zh text, body_en text, tags text, brand_id_hex uuid, category_id_hex uuid)"
+            " ON COMMIT DELETE ROWS"
+        )
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY _new_docs (part_id, cls, {fields}) FROM STDIN") as cp:
+            for pid, d in docs:
+                cp.write_row((pid, d.rank_class, *(getattr(d, f) for f in self.DOC_FIELDS)))
+        tsv = self.PG_TSVECTOR.format(**{f: f for f in self.DOC_FIELDS})
+        conn.exec_driver_sql(
+            "INSERT INTO part_search (part_id, cls, brand_id, category_id, tsv)"  # noqa: S608
+            f" SELECT part_id, cls, brand_id_hex, category_id_hex, {tsv} FROM _new_docs ORDER BY seq"
+        )
+        conn.exec_driver_sql("TRUNCATE _new_docs")
 
     def replace(self, docs: Sequence[tuple[uuid.UUID, Doc]]) -> None:
         if not docs:
