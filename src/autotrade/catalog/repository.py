@@ -458,18 +458,20 @@ class PartRepository(Repository[Part]):
         these (normalised number, issuing brand) pairs as a grouping number (looked up by number: one
         probe of the number index per number)."""
         wanted = set(keys)
-        if not wanted:
-            return []
-        rows = self.session.execute(
-            select(Part.group_id, PartNumber.number_norm, PartNumber.brand_code)
-            .distinct()
-            .join(Part, Part.id == PartNumber.part_id)
-            .where(
-                among(self.session, PartNumber.number_norm, sorted({n for n, _ in wanted})),
-                PartNumber.kind.in_(GROUPING_KINDS),
+        out: list[tuple[uuid.UUID, str, str]] = []
+        # A thousand numbers a statement: with tens of thousands PostgreSQL's planner scans the whole
+        # table instead of probing the index (measured at 1M parts: 250 ms against 100 ms in chunks).
+        for chunk in _chunks(sorted({n for n, _ in wanted}), 1000):
+            rows = self.session.execute(
+                select(Part.group_id, PartNumber.number_norm, PartNumber.brand_code)
+                .distinct()
+                .join(Part, Part.id == PartNumber.part_id)
+                .where(
+                    among(self.session, PartNumber.number_norm, chunk), PartNumber.kind.in_(GROUPING_KINDS)
+                )
             )
-        )
-        return [(g, n, b) for g, n, b in rows if (n, b) in wanted]
+            out.extend((g, n, b) for g, n, b in rows if (n, b) in wanted)
+        return out
 
     def regroup(self, moves: dict[uuid.UUID, uuid.UUID]) -> None:
         """Move whole groups (old group → surviving group): one statement on PostgreSQL, one executemany
