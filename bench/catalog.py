@@ -12,7 +12,6 @@ With ``--db`` a new PostgreSQL database is created and dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchdb import drop, fresh_db  # bench/benchdb.py (scripts run from bench/)
+from importfiles import run_import, write_import_files
 from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +35,12 @@ import autotrade.models  # noqa: E402,F401
 from autotrade.catalog import search, service  # noqa: E402
 from autotrade.catalog.generate import generate, vin_for  # noqa: E402
 from autotrade.catalog.generate_numbers import dirty  # noqa: E402
-from autotrade.catalog.generate_vocab import LEAVES, MAKES, MATERIAL_ZH, SUPPLIERS  # noqa: E402
-from autotrade.catalog.importer import import_file  # noqa: E402
-from autotrade.catalog.models import Part, PartNumber  # noqa: E402
+from autotrade.catalog.generate_vocab import LEAVES, MAKES, SUPPLIERS  # noqa: E402
+from autotrade.catalog.models import Part  # noqa: E402
 from autotrade.core.db import SQLITE_CACHE_MB, Database  # noqa: E402
 from autotrade.core.migrate import upgrade  # noqa: E402
 from autotrade.core.runtime import tune_gc  # noqa: E402
 from autotrade.core.tenancy import bind_system  # noqa: E402
-from autotrade.jobs.models import JobRun  # noqa: E402
 from autotrade.vehicles.models import VehicleVariant, VinPattern  # noqa: E402
 
 
@@ -83,65 +81,10 @@ def _time(label: str, queries: list[Any], call: Callable[[Any], Any], results: d
 
 def _import_bench(db: Database, tmp: Path, n: int, seed: int, results: dict[str, Any]) -> None:
     """The real importer: ``n`` new parts (with OE cross-references) and 2·``n`` fitment rows."""
-    rng = random.Random(seed)
-    with db.transaction() as s:
-        bind_system(s, "bench")
-        codes = list(s.scalars(select(VehicleVariant.code).limit(5000)))
-        oes = s.execute(
-            select(PartNumber.number, PartNumber.brand_code).where(PartNumber.kind == "oe").limit(5000)
-        ).all()
-    parts_csv, fit_csv = tmp / "bench-parts.csv", tmp / "bench-fitment.csv"
-    with (
-        parts_csv.open("w", newline="", encoding="utf-8") as pf,
-        fit_csv.open("w", newline="", encoding="utf-8") as ff,
-    ):
-        pw, fw = csv.writer(pf), csv.writer(ff)
-        pw.writerow(
-            [
-                "brand",
-                "brand_number",
-                "name_zh",
-                "name_en",
-                "category",
-                "quality_grade",
-                "position",
-                "material",
-                "attributes",
-                "oe_numbers",
-            ]
-        )
-        fw.writerow(["brand", "brand_number", "variant_code", "position", "note"])
-        for i in range(n):
-            sup = SUPPLIERS[i % len(SUPPLIERS)]
-            cat = LEAVES[i % len(LEAVES)]
-            num = f"BX-{seed}-{i:07d}"
-            material = cat.materials[0] if cat.materials else ""
-            oe_num, oe_brand = rng.choice(oes)
-            pw.writerow(
-                [
-                    sup.name,
-                    num,
-                    f"{sup.name_zh} {cat.name_zh}{MATERIAL_ZH.get(material, '')}",
-                    f"{sup.name} {cat.name_en.lower()}",
-                    cat.code,
-                    "aftermarket",
-                    "",
-                    material,
-                    json.dumps({"width_mm": 100 + i % 50}),
-                    f"{oe_brand}:{oe_num}",
-                ]
-            )
-            for code in rng.sample(codes, 2):
-                fw.writerow([sup.name, num, code, "", ""])
+    parts_csv, fit_csv = write_import_files(db, tmp, n, seed)
     for kind, path, rows in (("parts", parts_csv, n), ("fitment", fit_csv, 2 * n)):
-        with db.transaction() as s:
-            bind_system(s, "bench")
-            run = JobRun(name="catalog.import", payload={"path": str(path), "kind": kind}, status="running")
-            s.add(run)
-            s.flush()
-            run_id = run.id
         t = time.perf_counter()
-        report = import_file(db, path, kind=kind, run_id=run_id, errors_dir=tmp)
+        report = run_import(db, path, kind, tmp)
         sec = time.perf_counter() - t
         assert report.failed == 0, report.first_errors
         results[f"import_{kind}"] = {"rows": rows, "seconds": round(sec, 1), "rows_per_s": round(rows / sec)}

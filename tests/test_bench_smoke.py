@@ -37,3 +37,37 @@ def test_checkout_bench_smoke_mode_runs_and_its_invariants_hold():
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert "oversell 0, lost updates 0" in out.stdout
     assert "stock ≠ Σ movements 0" in out.stdout
+
+
+def test_catalogue_bench_and_import_profile_run_on_a_small_catalogue(tmp_path: Path) -> None:
+    """`bench/catalog.py` (generator, queries, importer) and `bench/import_profile.py` (importer steps on
+    a copy of the kept catalogue) run end to end on SQLite at a small scale."""
+    import re
+    import shutil
+
+    out = subprocess.run(
+        [sys.executable, "catalog.py", "--skus", "2000", "--queries", "20", "--import-rows", "300", "--keep"],
+        cwd=ROOT / "bench",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "known-item recall (target in top 10) for dirty OE queries: 20/20" in out.stdout
+    assert re.search(r"importer parts +300 rows in", out.stdout)
+    assert re.search(r"importer fitment +600 rows in", out.stdout)
+    kept = re.search(r"database kept at (sqlite:///(\S+))\)", out.stdout)
+    assert kept, out.stdout[-500:]
+    try:
+        profile = subprocess.run(
+            [sys.executable, "import_profile.py", "--catalog", kept.group(1), "--rows", "200", "--seed", "2"],
+            cwd=ROOT / "bench",
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert profile.returncode == 0, profile.stdout[-2000:] + profile.stderr[-2000:]
+        assert re.search(r"parts +200 rows in .* rows/s; steps \(s\): \{.*plan_groups", profile.stdout)
+        assert re.search(r"fitment +400 rows in .* rows/s", profile.stdout)
+    finally:
+        shutil.rmtree(Path(kept.group(2)).parent, ignore_errors=True)
