@@ -295,12 +295,16 @@ def test_numbers_and_fitment_with_exact_errors(db: Database, tmp_path: Path) -> 
     assert count(db, Fitment) == 2
 
 
-def test_a_later_import_joining_two_groups_merges_them(db: Database, tmp_path: Path) -> None:
+GROUP_HEADER = ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"]
+
+
+def two_groups(db: Database, tmp_path: Path) -> dict[str, uuid.UUID]:
+    """Masters, then two interchange groups of two parts each (sharing one Toyota number per group);
+    returns each part's group by SKU."""
     load_masters(db, tmp_path)
-    header = ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"]
     first = write_csv(
         tmp_path / "a.csv",
-        header,
+        GROUP_HEADER,
         [
             ["BOSCH", "BP-1", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111"],
             ["BREMBO", "P-1", "刹车片", "BRAKE.PAD", "aftermarket", "TOYOTA:0446511111"],
@@ -311,6 +315,11 @@ def test_a_later_import_joining_two_groups_merges_them(db: Database, tmp_path: P
     run(db, first, tmp_path)
     g = {k: p.group_id for k, p in parts_by_sku(db).items()}
     assert g["BOSCH-BP1"] == g["BREMBO-P1"] != g["BOSCH-BP2"] == g["BREMBO-P2"]
+    return g
+
+
+def test_a_later_import_joining_two_groups_merges_them(db: Database, tmp_path: Path) -> None:
+    two_groups(db, tmp_path)
     # A number file links a part of the first group to the second group's OE number.
     link = write_csv(
         tmp_path / "link.csv",
@@ -327,24 +336,10 @@ def test_new_parts_join_and_merge_stored_groups_as_merging_afterwards_would(
 ) -> None:
     """The parts loader decides groups before it writes (indexing.plan_groups); the result is the one
     merging afterwards gives: every group sharing a number is one, the smallest group id survives."""
-    load_masters(db, tmp_path)
-    header = ["brand", "brand_number", "name_zh", "category", "quality_grade", "oe_numbers"]
-    first = write_csv(
-        tmp_path / "a.csv",
-        header,
-        [
-            ["BOSCH", "BP-1", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111"],
-            ["BREMBO", "P-1", "刹车片", "BRAKE.PAD", "aftermarket", "TOYOTA:0446511111"],
-            ["BOSCH", "BP-2", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-22222"],
-            ["BREMBO", "P-2", "刹车片", "BRAKE.PAD", "aftermarket", "toyota:04465 22222"],
-        ],
-    )
-    run(db, first, tmp_path)
-    before = {k: p.group_id for k, p in parts_by_sku(db).items()}
-    assert before["BOSCH-BP1"] != before["BOSCH-BP2"]
+    before = two_groups(db, tmp_path)
     second = write_csv(
         tmp_path / "b.csv",
-        header,
+        GROUP_HEADER,
         [
             # one new part holding both groups' numbers: the two stored groups become one
             ["BOSCH", "BP-3", "刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-11111;TOYOTA:04465-22222"],
@@ -365,7 +360,7 @@ def test_new_parts_join_and_merge_stored_groups_as_merging_afterwards_would(
     # An existing part re-imported with a number of another group joins it (and its whole group).
     third = write_csv(
         tmp_path / "c.csv",
-        header,
+        GROUP_HEADER,
         [["BREMBO", "P-4", "刹车片", "BRAKE.PAD", "aftermarket", "HONDA:45022-XYZ;TOYOTA:04465-11111"]],
     )
     assert counts(run(db, third, tmp_path)) == (1, 0, 0, 1, 0)  # the part row itself did not change
