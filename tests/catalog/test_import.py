@@ -14,6 +14,7 @@ from sqlalchemy import select
 from autotrade.audit.models import AuditLog
 from autotrade.catalog import indexing
 from autotrade.catalog.import_batch import uuid7s
+from autotrade.catalog.import_repository import ImportRepository
 from autotrade.catalog.importer import ImportReport, import_file
 from autotrade.catalog.models import Brand, Category, Fitment, Part, PartNumber, SearchTerm
 from autotrade.core.db import Database, uuid7
@@ -369,6 +370,48 @@ def test_new_parts_join_and_merge_stored_groups_as_merging_afterwards_would(
     with db.transaction() as s:
         bind_system(s, "test")
         assert indexing.merge_groups(s, list(s.scalars(select(Part.id)))) == 0  # nothing left to merge
+
+
+def test_parts_created_by_another_writer_after_the_look_up_are_taken_as_existing(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another import may create a part between the batch's look-up and its write. The upsert then meets
+    the stored row; the loader reads its id back, hangs the numbers on it, regroups and re-indexes it.
+    Simulated on a real database: the first look-up answers as if the parts were not there yet."""
+    load_masters(db, tmp_path)
+    run(db, DATA / "parts.csv", tmp_path)
+    before = parts_by_sku(db)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        documents = search_documents(s)
+    real = ImportRepository.existing_parts
+    calls = []
+
+    def not_yet(self: ImportRepository, keys: Any) -> Any:
+        calls.append(len(keys))
+        return {} if len(calls) == 1 else real(self, keys)
+
+    monkeypatch.setattr(ImportRepository, "existing_parts", not_yet)
+    changed = write_csv(
+        tmp_path / "late.csv",
+        GROUP_HEADER,
+        [
+            ["TOYOTA", "04465-33471", "前刹车片", "BRAKE.PAD", "oe", ""],
+            ["BOSCH", "0 986 494 553", "前刹车片", "BRAKE.PAD", "oem", "TOYOTA:04465-33471;HONDA:45022-S9A"],
+        ],
+    )
+    report = run(db, changed, tmp_path)
+    assert calls == [2, 2]  # the batch's look-up, then the read-back of the two "lost" parts
+    assert report.failed == 0 and report.created == 0
+    after = parts_by_sku(db)
+    assert {k: p.id for k, p in after.items()} == {k: p.id for k, p in before.items()}
+    bosch = after["BOSCH-0986494553"]
+    assert ("oe", "45022S9A") in {(kind, norm) for sku, kind, _, norm, *_ in numbers(db) if sku == bosch.sku}
+    assert bosch.group_id == after["TOYOTA-0446533471"].group_id == after["BREMBO-P83160"].group_id
+    with db.transaction() as s:
+        bind_system(s, "test")
+        assert search_documents(s) == documents  # re-indexed from the stored rows: the same documents
+        assert indexing.merge_groups(s, list(s.scalars(select(Part.id)))) == 0
 
 
 def test_documents_of_imported_parts_equal_index_parts(db: Database, tmp_path: Path) -> None:
