@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -153,13 +154,15 @@ class ImportRepository:
         if self.pg:
             # COPY into a temporary table shaped like the target, then one INSERT … SELECT: no statement
             # text of tens of thousands of placeholders to parse and plan.
-            stage = q(f"_stage_{table.name}")
             names = ", ".join(q(c) for c in columns)
+            # One staging table per table and column list (it outlives the transaction, empty, on the
+            # pooled connection; named by its columns, it always has exactly them).
+            stage = q(f"_stage_{table.name}_{zlib.crc32(names.encode()):08x}")
             raw: Any = conn.connection.driver_connection
             with raw.cursor() as cur:
                 cur.execute(
                     f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
-                    f" AS SELECT * FROM {name} WITH NO DATA"
+                    f" AS SELECT {names} FROM {name} WITH NO DATA"
                 )
                 with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as cp:
                     for row in zip(*converted, strict=True):
