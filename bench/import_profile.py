@@ -43,7 +43,7 @@ STEPS = (
     ("autotrade.catalog.indexing", "merge_groups"),
     ("autotrade.catalog.indexing", "index_parts"),
     ("autotrade.catalog.repository", "SearchIndex.add"),
-    ("autotrade.catalog.generate_docs", "DocBuilder.doc"),
+    ("autotrade.catalog.documents", "DocBuilder.doc"),
 )
 
 

@@ -1,6 +1,6 @@
 """The search document of a part (decision 0003), built the same way by every writer: single edits and
-imports (:func:`autotrade.catalog.indexing.index_parts`) and the generator
-(:mod:`autotrade.catalog.generate_docs`). Pure functions, no database.
+imports (:func:`autotrade.catalog.indexing.index_parts` from stored rows, :class:`DocBuilder` from values
+the generator or the importer holds). Pure functions, no database.
 
 A document has three fields and a rank class:
 
@@ -135,3 +135,46 @@ def chain_en(chain: Iterable[ChainLink]) -> str:
 
 def tags_of(brand_id_hex: str, chain: Iterable[ChainLink]) -> str:
     return " ".join([brand_tag(brand_id_hex), *(category_tag(c.id_hex) for c in chain)])
+
+
+def jsonb_key_order(keys: list[str]) -> list[str]:
+    """The order PostgreSQL's jsonb gives an object's keys back in (shorter first, then bytewise)."""
+    return sorted(keys, key=lambda k: (len(k.encode()), k.encode()))
+
+
+class DocBuilder:
+    """Documents of parts whose values the caller holds (the generator, the importer's new parts),
+    without reading the parts back: the same :func:`build_doc` as
+    :func:`autotrade.catalog.indexing.index_parts` (tests hold the two equal)."""
+
+    def __init__(self, categories: dict[str, tuple[str, str, str, str]]) -> None:
+        """``categories``: code → (id hex, path, name_zh, name_en) of every category in the database."""
+        self.chains = category_chains(categories)
+
+    def doc(
+        self,
+        name_zh: str,
+        name_en: str,
+        brand: tuple[str, str, str | None, str],
+        code: str,
+        position: str | None,
+        material: str | None,
+        attributes: dict[str, Any],
+        grade: str,
+        status: str,
+    ) -> Doc:
+        """``brand`` is (id hex, name, name_zh, code)."""
+        return build_doc(
+            name_zh=name_zh,
+            name_en=name_en,
+            brand_id_hex=brand[0],
+            brand_name=brand[1],
+            brand_name_zh=brand[2],
+            brand_code=brand[3],
+            position=position,
+            material=material,
+            attributes=attributes,
+            chain=self.chains[code],
+            grade=grade,
+            status=status,
+        )

@@ -11,7 +11,7 @@ Deterministic for a seed (the same rows, numbers and links; only ids and timesta
 
 Rows are written set-wise (executemany on SQLite, COPY on PostgreSQL) and marked with the
 ``import_run_id`` of one :class:`JobRun`, whose ``catalog.import`` audit entry stands for them. Group
-ids are known up front; search documents are built here by :mod:`autotrade.catalog.generate_docs`
+ids are known up front; search documents are built here by :class:`autotrade.catalog.documents.DocBuilder`
 (the same documents ``indexing.index_parts`` builds; a test holds them equal) and the vocabulary is
 rebuilt once at the end. Vehicles, categories and brands that already exist (e.g. from ``autotrade
 demo``) are reused.
@@ -31,8 +31,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.audit.service import record_event
 from autotrade.catalog import indexing
-from autotrade.catalog.documents import Doc
-from autotrade.catalog.generate_docs import DocBuilder
+from autotrade.catalog.documents import Doc, DocBuilder, jsonb_key_order
 from autotrade.catalog.generate_numbers import brand_number, dirty, ean13, oe_number, varied
 from autotrade.catalog.generate_vocab import (
     ATTRIBUTES,
@@ -51,7 +50,6 @@ from autotrade.catalog.generate_vocab import (
     TRIMS,
     VIN_CHARS,
     MakeSpec,
-    jsonb_key_order,
     year_code,
 )
 from autotrade.catalog.generate_writer import RowWriter

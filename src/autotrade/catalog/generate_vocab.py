@@ -235,7 +235,3 @@ ATTRIBUTES: dict[str, tuple[tuple[str, int, int], ...]] = {
     "ENGINE.TIMING_BELT": (("teeth", 100, 180), ("width_mm", 17, 30)),
     "COOLING.RADIATOR": (("width_mm", 550, 750), ("height_mm", 350, 480)),
 }
-
-
-def jsonb_key_order(keys: list[str]) -> list[str]:
-    return sorted(keys, key=lambda k: (len(k.encode()), k.encode()))

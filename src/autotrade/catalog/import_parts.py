@@ -10,9 +10,8 @@ import uuid
 from typing import Any
 
 from autotrade.catalog import indexing
+from autotrade.catalog.documents import DocBuilder, jsonb_key_order
 from autotrade.catalog.formats import LIST_SEP, NUMBER_KINDS_NEEDING_BRAND
-from autotrade.catalog.generate_docs import DocBuilder
-from autotrade.catalog.generate_vocab import jsonb_key_order
 from autotrade.catalog.import_batch import Ctx, Outcome, count, last_wins
 from autotrade.catalog.import_rows import Row
 from autotrade.catalog.models import Fitment, NumberKind, Part, PartNumber, PartStatus, QualityGrade
