@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from benchdb import drop, fresh_db  # bench/benchdb.py (scripts run from bench/)
 
@@ -69,7 +71,7 @@ def _order_ids(body: Any) -> list[str]:
 
 
 async def _buyer(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     token: str,
     seeded: Seeded,
     rng: random.Random,
@@ -97,9 +99,12 @@ async def _buyer(
             key, body, expected = uuid.uuid4().hex, {"lines": lines, "ship_to": seeded.ship_to}, []
         t0 = time.perf_counter()
         try:
-            r = await client.post("/api/v1/checkout", json=body, headers={**headers, "Idempotency-Key": key})
-            status, payload = r.status_code, (r.json() if r.content else {})
-        except httpx.HTTPError as e:
+            async with client.post(
+                "/api/v1/checkout", json=body, headers={**headers, "Idempotency-Key": key}
+            ) as r:
+                raw = await r.read()
+                status, payload = r.status, (json.loads(raw) if raw else {})
+        except (aiohttp.ClientError, TimeoutError) as e:
             status, payload = 599, {"detail": repr(e)}
         elapsed = time.perf_counter() - t0
         if status < 300 and not retry:
@@ -130,12 +135,22 @@ async def _buyer(
                 stats.error_samples.append(f"{status}: {str(payload)[:200]}")
 
 
+def _client(base: str, buyers: int) -> aiohttp.ClientSession:
+    """The load generator's HTTP client: one keep-alive connection per buyer. aiohttp, not httpx: on this
+    machine httpx's AsyncClient spent 7–8 ms of CPU per request at 32 connections (aiohttp 0.35–0.4 ms),
+    CPU taken from the server it measures on the same two cores (docs/performance.md)."""
+    return aiohttp.ClientSession(
+        base,
+        connector=aiohttp.TCPConnector(limit=buyers),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
+
+
 async def _run(
     base: str, tokens: list[str], seeded: Seeded, buyers: int, warmup: float, duration: float, seed_: int
 ) -> RunStats:
     stats = RunStats()
-    limits = httpx.Limits(max_connections=buyers, max_keepalive_connections=buyers)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with _client(base, buyers) as client:
         start = time.perf_counter()
         record_from = start + warmup
         stop_at = record_from + duration
@@ -152,6 +167,34 @@ async def _run(
             for i in range(buyers)
         ]
         await asyncio.gather(*tasks)
+        stats.seconds = time.perf_counter() - record_from
+    return stats
+
+
+async def _floor_run(
+    base: str, tokens: list[str], path: str, buyers: int, warmup: float, duration: float
+) -> RunStats:
+    """The same client and concurrency on a request that does (almost) nothing: the HTTP floor."""
+    stats = RunStats()
+    async with _client(base, buyers) as client:
+        record_from = time.perf_counter() + warmup
+        stop_at = record_from + duration
+
+        async def one(token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            while (t0 := time.perf_counter()) < stop_at:
+                try:
+                    async with client.get(path, headers=headers) as r:
+                        await r.read()
+                        ok = r.status == 200
+                except (aiohttp.ClientError, TimeoutError):
+                    ok = False
+                if t0 >= record_from:
+                    stats.latencies.append(time.perf_counter() - t0)
+                    stats.ok += ok
+                    stats.errors += not ok
+
+        await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(buyers)))
         stats.seconds = time.perf_counter() - record_from
     return stats
 
@@ -222,10 +265,17 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8766)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--smoke", action="store_true", help="tiny and fast, for CI")
+    ap.add_argument(
+        "--floor-seconds",
+        type=float,
+        default=10,
+        help="per buyer count, also time GET /healthz and GET /api/v1/me with the same client (0: skip)",
+    )
     args = ap.parse_args()
     if args.smoke:
         args.skus, args.suppliers, args.buyer_companies = 2_000, 2, 2
         args.buyers, args.warmup, args.duration, args.reps, args.pgbench_seconds = "8", 0.5, 2.0, 1, 0
+        args.floor_seconds = 1.0
     buyer_counts = [int(b) for b in args.buyers.split(",")]
     tmp = Path(tempfile.mkdtemp())
     url, name = fresh_db(args.db, tmp)
@@ -295,6 +345,17 @@ def main() -> None:
             for r in runs:
                 for sample in r.error_samples:
                     print(f"        error: {sample}")
+        if args.floor_seconds:
+            # What the same client gets from the same server on requests that do no trading: a request
+            # that touches nothing, and one that only authenticates (bearer token → principal).
+            print(f"HTTP floor, same client, {args.floor_seconds:g} s after 1 s warm-up:")
+            for buyers in buyer_counts:
+                for path in ("/healthz", "/api/v1/me"):
+                    f = asyncio.run(_floor_run(base, tokens, path, buyers, 1.0, args.floor_seconds))
+                    print(
+                        f"{buyers:>6}  GET {path:<12} {f.ok / f.seconds:>8,.1f} req/s  "
+                        f"p50 {f.pct(0.5):7.1f} ms  p99 {f.pct(0.99):7.1f} ms  errors {f.errors}"
+                    )
         proc.terminate()
         proc.wait(timeout=30)
         proc = None

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings.check_production()
     configure_logging(settings.log_level, json=settings.log_json)
     crypto.configure(settings)
-    db = db or Database(settings.database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
+    db = db or Database.from_settings(settings)
     owns_runner = jobs.runner() is None
     if owns_runner:
         jobs.configure(jobs.make_runner(db, settings.queue, settings.broker_url))

@@ -59,7 +59,7 @@ def _database():  # type: ignore[no-untyped-def]
     settings = get_settings()
     settings.check_production()
     crypto.configure(settings)
-    return Database(settings.database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
+    return Database.from_settings(settings)
 
 
 def _fail(msg: str, code: int = 1) -> None:

@@ -17,13 +17,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator, Uuid
+
+if TYPE_CHECKING:
+    from autotrade.core.settings import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -162,6 +165,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kw)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database the settings name, with their SQLite cache or PostgreSQL pool sizes."""
+        if settings.database_url.startswith("sqlite"):
+            return cls(settings.database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+        return cls(settings.database_url, **pool)
 
     def session(self) -> Session:
         return self.sessionmaker()

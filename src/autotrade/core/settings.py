@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     job_max_attempts: int = 3
     job_redeliver_seconds: int = 300  # a queued job still pending after this is sent again
     import_dir: Path = Path("var") / "imports"  # catalogue uploads and import error reports
+    # PostgreSQL only: connections each server process keeps open, and how many more it may open for a
+    # burst (closed again when returned). Requests that hold a session are bounded by their sum; the
+    # rest wait, holding nothing (core.http). Overflow connections cost a new server backend each time
+    # (fork, catalogue caches, statements planned again): under steady load keep it 0.
+    db_pool_size: int = Field(default=16, ge=1, le=1000)
+    db_max_overflow: int = Field(default=0, ge=0, le=1000)
     # SQLite only: page cache per pooled connection, in MiB (grows only as pages are read).
     sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
     # Orders not paid within this time are cancelled by the `orders.auto_cancel` job (stock released).
