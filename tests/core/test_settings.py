@@ -1,5 +1,6 @@
 import pytest
 
+from autotrade.core.db import Database
 from autotrade.core.settings import InsecureSettingsError, Settings
 
 STRONG = {
@@ -41,3 +42,21 @@ def test_create_app_refuses_production_defaults():
 
     with pytest.raises(InsecureSettingsError):
         create_app(Settings(env="production"))
+
+
+def test_postgresql_pool_comes_from_the_settings_and_bounds_the_sessions_in_flight():
+    # Building the engine does not connect: no server needed.
+    settings = Settings(
+        database_url="postgresql+psycopg://u@127.0.0.1:1/none", db_pool_size=7, db_max_overflow=2
+    )
+    db = Database.from_settings(settings)
+    try:
+        assert db.engine.pool.size() == 7  # type: ignore[attr-defined]
+        assert db.max_sessions == 9
+    finally:
+        db.engine.dispose()
+    default = Database.from_settings(Settings(database_url="postgresql+psycopg://u@127.0.0.1:1/none"))
+    try:
+        assert default.max_sessions == 16  # overflow 0 by default: no connection opened and closed per burst
+    finally:
+        default.engine.dispose()
