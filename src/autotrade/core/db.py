@@ -105,6 +105,9 @@ class TimestampMixin:
 
 
 SQLITE_CACHE_MB = 64  # page cache per connection (Settings.sqlite_cache_mb)
+# PostgreSQL pool per process (Settings.db_pool_size / db_max_overflow; docs/deployment.md).
+PG_POOL_SIZE = 16
+PG_MAX_OVERFLOW = 0
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, cache_mb: int = SQLITE_CACHE_MB) -> None:
@@ -152,8 +155,8 @@ def make_engine(url: str, *, sqlite_cache_mb: int = SQLITE_CACHE_MB, **kw: Any) 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if "poolclass" not in kw:
-        kw.setdefault("pool_size", 10)
-        kw.setdefault("max_overflow", 20)
+        kw.setdefault("pool_size", PG_POOL_SIZE)
+        kw.setdefault("max_overflow", PG_MAX_OVERFLOW)
     kw.setdefault("pool_pre_ping", True)
     return create_engine(url, **kw)
 
@@ -171,8 +174,9 @@ class Database:
         """The database the settings name, with their SQLite cache or PostgreSQL pool sizes."""
         if settings.database_url.startswith("sqlite"):
             return cls(settings.database_url, sqlite_cache_mb=settings.sqlite_cache_mb)
-        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
-        return cls(settings.database_url, **pool)
+        return cls(
+            settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
 
     def session(self) -> Session:
         return self.sessionmaker()

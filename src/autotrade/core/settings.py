@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autotrade.core.db import PG_MAX_OVERFLOW, PG_POOL_SIZE, SQLITE_CACHE_MB
+
 # Development defaults. They let `make run` work with no configuration and are refused in production.
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000000000"  # noqa: S105
 DEFAULT_FIELD_KEYS = "dev1:" + base64.b64encode(b"autotrade-dev-field-key-32-bytes").decode()
@@ -58,10 +60,10 @@ class Settings(BaseSettings):
     # burst (closed again when returned). Requests that hold a session are bounded by their sum; the
     # rest wait, holding nothing (core.http). Overflow connections cost a new server backend each time
     # (fork, catalogue caches, statements planned again): under steady load keep it 0.
-    db_pool_size: int = Field(default=16, ge=1, le=1000)
-    db_max_overflow: int = Field(default=0, ge=0, le=1000)
+    db_pool_size: int = Field(default=PG_POOL_SIZE, ge=1, le=1000)
+    db_max_overflow: int = Field(default=PG_MAX_OVERFLOW, ge=0, le=1000)
     # SQLite only: page cache per pooled connection, in MiB (grows only as pages are read).
-    sqlite_cache_mb: int = Field(default=64, ge=2, le=65536)
+    sqlite_cache_mb: int = Field(default=SQLITE_CACHE_MB, ge=2, le=65536)
     # Orders not paid within this time are cancelled by the `orders.auto_cancel` job (stock released).
     order_payment_timeout_minutes: int = Field(default=30, ge=1, le=30 * 24 * 60)
     # Paid orders delivered this many days ago with no open dispute or return are completed and their
