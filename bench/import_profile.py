@@ -44,6 +44,8 @@ STEPS = (
     ("autotrade.catalog.indexing", "index_parts"),
     ("autotrade.catalog.repository", "SearchIndex.add"),
     ("autotrade.catalog.documents", "DocBuilder.doc"),
+    ("autotrade.catalog.indexing", "add_to_vocabulary"),
+    ("sqlalchemy.orm", "Session.commit"),
 )
 
 
@@ -67,6 +69,18 @@ def _timed(steps: dict[str, float]) -> None:
                 steps[_key] += time.perf_counter() - t
 
         setattr(owner, name, functools.wraps(fn)(timed))
+    # The loaders are called through the importer's table of them.
+    loaders = getattr(importlib.import_module("autotrade.catalog.importer"), "LOADERS", {})
+    for kind, fn in list(loaders.items()):
+
+        def loader(*a: Any, _fn: Any = fn, _key: str = f"load {kind}", **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return _fn(*a, **kw)
+            finally:
+                steps[_key] += time.perf_counter() - t
+
+        loaders[kind] = functools.wraps(fn)(loader)
 
 
 def _copy(catalog: str, tmp: Path) -> tuple[str, str | None]:

@@ -603,3 +603,31 @@ def test_batch_ids_are_uuid7() -> None:
     assert len(set(ids)) == 1000
     assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
     assert abs((ids[0].int >> 80) - (uuid7().int >> 80)) < 10_000  # the same millisecond clock (ms)
+
+
+def test_batches_run_with_the_collector_paused_and_leave_it_on(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from autotrade.catalog import importer
+
+    load_masters(db, tmp_path)
+    seen: list[bool] = []
+    real = importer.LOADERS["parts"]
+
+    def spy(ctx: Any, rows: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(ctx, rows)
+
+    monkeypatch.setitem(importer.LOADERS, "parts", spy)
+    big = write_csv(
+        tmp_path / "parts.csv",
+        ["brand", "brand_number", "name_zh", "category", "quality_grade"],
+        [["BOSCH", f"F 026 {i:06d}", "机油滤清器", "FILTER.OIL", "aftermarket"] for i in range(30)],
+    )
+    assert gc.isenabled()
+    report = run(db, big, tmp_path, batch_size=10)
+    assert counts(report) == (30, 30, 0, 0, 0)
+    assert seen == [False, False, False]
+    assert gc.isenabled()

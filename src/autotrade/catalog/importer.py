@@ -52,6 +52,7 @@ from autotrade.catalog.import_repository import ImportRepository
 from autotrade.catalog.import_rows import Row, RowError
 from autotrade.catalog.repository import SearchIndex
 from autotrade.core.db import Database
+from autotrade.core.runtime import gc_paused
 from autotrade.core.settings import get_settings
 from autotrade.core.tenancy import bind_system
 from autotrade.jobs import service as jobs
@@ -59,7 +60,7 @@ from autotrade.jobs.models import JobRun
 
 __all__ = ["BATCH_SIZE", "ImportReport", "RowError", "errors_path_for", "import_dir", "import_file"]
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 25_000  # rows per batch and commit (docs/performance.md: larger batches write fewer pages)
 ERROR_COLUMNS = ("line", "column", "value", "reason")
 Progress = Callable[[int, int | None], None]  # (rows read so far, estimated total)
 # Kinds whose full rebuild of the search vocabulary runs at the end (brand names and category names
@@ -213,28 +214,18 @@ def import_file(
                 repo = ImportRepository(session)
                 memo = Memo()
                 for raw in _batches(source.rows, batch_size):
-                    rows = [Row(line, data) for line, data in raw]
-                    ctx = Ctx(session, repo, run_id, frozenset(header), memo)
-                    outcome = loader(ctx, rows)
-                    if outcome.regroup_parts:
-                        indexing.merge_groups(session, sorted(outcome.regroup_parts))
-                    if outcome.touched_parts:
-                        indexing.index_parts(session, sorted(outcome.touched_parts))
-                    if outcome.new_docs:
-                        SearchIndex(session).add(outcome.new_docs)
-                    if outcome.names_written:
-                        indexing.add_to_vocabulary(session, *outcome.names_written)
-                    if outcome.changed_refs:
-                        _reindex_dependants(session, repo, kind, outcome.changed_refs)
-                    bad = [r for r in rows if r.errors]
-                    # A row that failed after writing started cannot happen: loaders check before they write.
-                    errors.write([e for r in bad for e in r.errors])
-                    report.read += len(rows)
-                    report.failed += len(bad)
-                    report.created += outcome.created
-                    report.updated += outcome.updated
-                    report.unchanged += outcome.unchanged
-                    session.commit()  # the import's batch boundary
+                    with gc_paused():  # a batch allocates much and keeps nothing (core.runtime)
+                        ctx = Ctx(session, repo, run_id, frozenset(header), memo)
+                        rows, outcome = _load_batch(ctx, loader, kind, raw)
+                        bad = [r for r in rows if r.errors]
+                        # No row fails after writing started: loaders check before they write.
+                        errors.write([e for r in bad for e in r.errors])
+                        report.read += len(rows)
+                        report.failed += len(bad)
+                        report.created += outcome.created
+                        report.updated += outcome.updated
+                        report.unchanged += outcome.unchanged
+                        session.commit()  # the import's batch boundary
                     if progress is not None:
                         progress(report.read, source.total)
             except FileFormatError as e:
@@ -255,6 +246,27 @@ def import_file(
     report.first_errors = errors.first
     _finish(session, report, started, actor_user_id)
     return report
+
+
+def _load_batch(
+    ctx: Ctx, loader: Callable[[Ctx, list[Row]], Outcome], kind: str, raw: list[tuple[int, dict[str, str]]]
+) -> tuple[list[Row], Outcome]:
+    """Check and write one batch, then bring its derived data (groups, search documents, vocabulary) up
+    to date. Commits nothing."""
+    session = ctx.session
+    rows = [Row(line, data) for line, data in raw]
+    outcome = loader(ctx, rows)
+    if outcome.regroup_parts:
+        indexing.merge_groups(session, sorted(outcome.regroup_parts))
+    if outcome.touched_parts:
+        indexing.index_parts(session, sorted(outcome.touched_parts))
+    if outcome.new_docs:
+        SearchIndex(session).add(outcome.new_docs)
+    if outcome.names_written:
+        indexing.add_to_vocabulary(session, *outcome.names_written)
+    if outcome.changed_refs:
+        _reindex_dependants(session, ctx.repo, kind, outcome.changed_refs)
+    return rows, outcome
 
 
 def _reindex_dependants(session: Session, repo: ImportRepository, kind: str, changed: set[uuid.UUID]) -> None:

@@ -1,4 +1,5 @@
-"""Process-wide runtime settings for long-lived processes (the web server, workers).
+"""Process-wide runtime settings for long-lived processes (the web server, workers), and a pause of the
+collector for bursts of allocation that create no cycles (:func:`gc_paused`).
 
 Python's cyclic garbage collector pauses the process to traverse every tracked object of the generation
 it collects. A search builds a few thousand short-lived objects, so with the default thresholds
@@ -12,6 +13,8 @@ built live as long as the process: :func:`tune_gc` moves them out of the collect
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 GC_THRESHOLDS = (50_000, 20, 100)
 
@@ -21,3 +24,18 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector for a burst of allocation that creates no cycles and frees what it
+    allocates when done (a batch of the bulk import: a few hundred thousand tuples and dicts, each batch's
+    gone when the next starts). Collections the burst would have triggered only traverse objects that are
+    still alive; the collector runs again as soon as the block ends. Nests; restores the previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
