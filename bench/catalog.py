@@ -82,9 +82,10 @@ def _time(label: str, queries: list[Any], call: Callable[[Any], Any], results: d
 
 
 def _import_bench(db: Database, tmp: Path, n: int, seed: int, results: dict[str, Any]) -> None:
-    """The real importer: ``n`` new parts (with OE cross-references) and 2·``n`` fitment rows."""
-    parts_csv, fit_csv = write_import_files(db, tmp, n, seed)
-    for kind, path, rows in (("parts", parts_csv, n), ("fitment", fit_csv, 2 * n)):
+    """The real importer: ``n`` new parts (with OE cross-references), ``n`` cross-reference rows and
+    2·``n`` fitment rows."""
+    parts_csv, fit_csv, num_csv = write_import_files(db, tmp, n, seed)
+    for kind, path, rows in (("parts", parts_csv, n), ("numbers", num_csv, n), ("fitment", fit_csv, 2 * n)):
         t = time.perf_counter()
         report = run_import(db, path, kind, tmp)
         sec = time.perf_counter() - t

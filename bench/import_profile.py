@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = (
     ("autotrade.catalog.import_repository", "ImportRepository.existing_parts"),
     ("autotrade.catalog.import_repository", "ImportRepository.part_ids"),
+    ("autotrade.catalog.import_repository", "ImportRepository.part_groups"),
     ("autotrade.catalog.import_repository", "ImportRepository.upsert_rows"),
     ("autotrade.catalog.indexing", "plan_groups"),
     ("autotrade.catalog.indexing", "merge_groups"),
@@ -103,7 +104,12 @@ def _copy(catalog: str, tmp: Path) -> tuple[str, str | None]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--catalog", required=True, help="URL of a catalogue kept by bench/catalog.py --keep")
-    ap.add_argument("--rows", type=int, default=50_000, help="parts rows (fitment rows: twice as many)")
+    ap.add_argument(
+        "--rows",
+        type=int,
+        default=50_000,
+        help="parts rows (as many cross-references, twice as many fitment rows)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--src", default=str(ROOT / "src"), help="the autotrade code to run (its src directory)")
     args = ap.parse_args()
@@ -127,8 +133,13 @@ def main() -> None:
     results: dict[str, Any] = {}
     try:
         upgrade(db)
-        parts_csv, fit_csv = write_import_files(db, tmp, args.rows, args.seed)
-        for kind, path, rows in (("parts", parts_csv, args.rows), ("fitment", fit_csv, 2 * args.rows)):
+        parts_csv, fit_csv, num_csv = write_import_files(db, tmp, args.rows, args.seed)
+        files = (
+            ("parts", parts_csv, args.rows),
+            ("numbers", num_csv, args.rows),
+            ("fitment", fit_csv, 2 * args.rows),
+        )
+        for kind, path, rows in files:
             steps: dict[str, float] = defaultdict(float)
             _timed(steps)
             t = time.perf_counter()

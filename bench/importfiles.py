@@ -1,5 +1,6 @@
-"""The importer benchmark's input: ``n`` new parts (each with one OE number already in the catalogue) and
-two fitment rows per part, as CSV files, seeded. Shared by ``catalog.py`` and ``import_profile.py``;
+"""The importer benchmark's input: ``n`` new parts (each with one OE number already in the catalogue),
+one aftermarket cross-reference per part (three consecutive parts share one: their groups join) and two
+fitment rows per part, as CSV files, seeded. Shared by ``catalog.py`` and ``import_profile.py``;
 ``autotrade`` is imported when called, so a script can point it at another checkout first."""
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ PARTS_HEADER = [
     "oe_numbers",
 ]
 FITMENT_HEADER = ["brand", "brand_number", "variant_code", "position", "note"]
+NUMBERS_HEADER = ["brand", "brand_number", "kind", "number", "number_brand", "source", "confidence"]
 
 
-def write_import_files(db: Any, tmp: Path, n: int, seed: int) -> tuple[Path, Path]:
-    """(parts file, fitment file) in ``tmp``, drawing variants and OE numbers from the catalogue."""
+def write_import_files(db: Any, tmp: Path, n: int, seed: int) -> tuple[Path, Path, Path]:
+    """(parts file, fitment file, numbers file) in ``tmp``, drawing variants and OE numbers from the
+    catalogue."""
     from sqlalchemy import select
 
     from autotrade.catalog.generate_vocab import LEAVES, MATERIAL_ZH, SUPPLIERS
@@ -41,14 +44,20 @@ def write_import_files(db: Any, tmp: Path, n: int, seed: int) -> tuple[Path, Pat
         oes = s.execute(
             select(PartNumber.number, PartNumber.brand_code).where(PartNumber.kind == "oe").limit(5000)
         ).all()
-    parts_csv, fit_csv = tmp / "bench-parts.csv", tmp / "bench-fitment.csv"
+    parts_csv, fit_csv, num_csv = (
+        tmp / "bench-parts.csv",
+        tmp / "bench-fitment.csv",
+        tmp / "bench-numbers.csv",
+    )
     with (
         parts_csv.open("w", newline="", encoding="utf-8") as pf,
         fit_csv.open("w", newline="", encoding="utf-8") as ff,
+        num_csv.open("w", newline="", encoding="utf-8") as nf,
     ):
-        pw, fw = csv.writer(pf), csv.writer(ff)
+        pw, fw, nw = csv.writer(pf), csv.writer(ff), csv.writer(nf)
         pw.writerow(PARTS_HEADER)
         fw.writerow(FITMENT_HEADER)
+        nw.writerow(NUMBERS_HEADER)
         for i in range(n):
             sup = SUPPLIERS[i % len(SUPPLIERS)]
             cat = LEAVES[i % len(LEAVES)]
@@ -71,7 +80,9 @@ def write_import_files(db: Any, tmp: Path, n: int, seed: int) -> tuple[Path, Pat
             )
             for code in rng.sample(codes, 2):
                 fw.writerow([sup.name, num, code, "", ""])
-    return parts_csv, fit_csv
+            issuer = SUPPLIERS[(i // 3) % len(SUPPLIERS)].name
+            nw.writerow([sup.name, num, "aftermarket", f"AM {seed}-{i // 3:07d}", issuer, "bench", 90])
+    return parts_csv, fit_csv, num_csv
 
 
 def run_import(db: Any, path: Path, kind: str, tmp: Path) -> Any:

@@ -41,12 +41,14 @@ def test_catalogue_bench_and_import_profile_run_on_a_small_catalogue(tmp_path: P
     out = bench("catalog.py", "--skus", "2000", "--queries", "20", "--import-rows", "300", "--keep")
     assert "known-item recall (target in top 10) for dirty OE queries: 20/20" in out.stdout
     assert re.search(r"importer parts +300 rows in", out.stdout)
+    assert re.search(r"importer numbers +300 rows in", out.stdout)
     assert re.search(r"importer fitment +600 rows in", out.stdout)
     kept = re.search(r"database kept at (sqlite:///(\S+))\)", out.stdout)
     assert kept, out.stdout[-500:]
     try:
         profile = bench("import_profile.py", "--catalog", kept.group(1), "--rows", "200", "--seed", "2")
         assert re.search(r"parts +200 rows in .* rows/s; steps \(s\): \{.*plan_groups", profile.stdout)
-        assert re.search(r"fitment +400 rows in .* rows/s", profile.stdout)
+        assert re.search(r"numbers +200 rows in .* rows/s; steps \(s\): \{.*plan_groups", profile.stdout)
+        assert re.search(r"fitment +400 rows in .* rows/s; steps \(s\): \{.*load fitment", profile.stdout)
     finally:
         shutil.rmtree(Path(kept.group(2)).parent, ignore_errors=True)

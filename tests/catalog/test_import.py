@@ -631,3 +631,34 @@ def test_batches_run_with_the_collector_paused_and_leave_it_on(
     assert counts(report) == (30, 30, 0, 0, 0)
     assert seen == [False, False, False]
     assert gc.isenabled()
+
+
+def test_numbers_join_groups_in_one_batch_as_merging_afterwards_would(db: Database, tmp_path: Path) -> None:
+    """The numbers loader plans groups before writing (indexing.plan_groups): a chain of links within one
+    batch joins every group it touches, the smallest id surviving; non-grouping numbers join nothing."""
+    before = two_groups(db, tmp_path)
+    third = write_csv(
+        tmp_path / "third.csv",
+        GROUP_HEADER,
+        [["BOSCH", "BP-9", "刹车片", "BRAKE.PAD", "oem", "HONDA:45022-XYZ"]],
+    )
+    run(db, third, tmp_path)
+    g9 = parts_by_sku(db)["BOSCH-BP9"].group_id
+    link = write_csv(
+        tmp_path / "chain.csv",
+        ["brand", "brand_number", "kind", "number", "number_brand"],
+        [
+            ["BOSCH", "BP-9", "trade", "TR-77", "ATE"],  # a number nobody else holds: no merge by itself
+            ["BREMBO", "P-2", "trade", "tr 77", "ate"],  # … now held by group 2 too: groups 2 and 9 join
+            ["BREMBO", "P-1", "ean", "4047024123456", ""],  # an EAN joins nothing
+            ["BOSCH", "BP-1", "ean", "4047024123456", ""],
+        ],
+    )
+    assert counts(run(db, link, tmp_path)) == (4, 4, 0, 0, 0)
+    g = {k: p.group_id for k, p in parts_by_sku(db).items()}
+    assert g["BOSCH-BP1"] == g["BREMBO-P1"] == before["BOSCH-BP1"]
+    assert g["BOSCH-BP2"] == g["BREMBO-P2"] == g["BOSCH-BP9"] == min(before["BOSCH-BP2"], g9)
+    assert g["BOSCH-BP1"] != g["BOSCH-BP2"]
+    with db.transaction() as s:
+        bind_system(s, "test")
+        assert indexing.merge_groups(s, list(s.scalars(select(Part.id)))) == 0  # nothing left to merge

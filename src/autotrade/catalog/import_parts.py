@@ -16,6 +16,7 @@ from autotrade.catalog.import_batch import Ctx, Outcome, count, last_wins
 from autotrade.catalog.import_rows import Row
 from autotrade.catalog.models import Fitment, NumberKind, Part, PartNumber, PartStatus, QualityGrade
 from autotrade.catalog.numbers import normalise_brand, normalise_number, sku_code
+from autotrade.catalog.repository import GROUPING_KINDS
 
 QUALITY_GRADES = tuple(QualityGrade)
 PART_STATUSES = tuple(PartStatus)
@@ -310,14 +311,17 @@ def load_numbers(ctx: Ctx, rows: list[Row]) -> Outcome:
             r.errors = [e for e in r.errors if e.column != "kind"]
             r.fail("kind", r.data["kind"], "a part's own brand number comes from the parts file")
         pre.append((r, v))
-    parts = _part_ids(ctx, {(v["brand"], v["own"][1]) for r, v in pre if v["brand"] and v["own"]})
+    keys = {(v["brand"], v["own"][1]) for r, v in pre if v["brand"] and v["own"]}
+    parts = ctx.repo.part_groups(keys, _brand_ids(ctx, {b for b, _ in keys}))
+    group_of: dict[uuid.UUID, uuid.UUID] = {}
     good: list[tuple[Any, tuple[Any, ...]]] = []
     for r, v in pre:
-        pid = parts.get((v["brand"], v["own"][1])) if v["brand"] and v["own"] else None
-        if pid is None and v["brand"] and v["own"]:
+        found = parts.get((v["brand"], v["own"][1])) if v["brand"] and v["own"] else None
+        if found is None and v["brand"] and v["own"]:
             r.fail("brand_number", v["own"][0], f"no part {v['brand']} {v['own'][0]} (import parts first)")
-        if r.errors or pid is None:
+        if r.errors or found is None:
             continue
+        pid, group_of[found[0]] = found
         raw, norm = v["number"]
         brand_code = v["number_brand"] or ""
         good.append(
@@ -337,6 +341,17 @@ def load_numbers(ctx: Ctx, rows: list[Row]) -> Outcome:
             )
         )
     values = last_wins(good)
+    # The groups the new numbers join, decided before writing as the parts loader does (a number a part
+    # holds already changes nothing: its group holds the closure of its numbers).
+    indexing.plan_groups(
+        ctx.session,
+        [
+            (group_of[pid], [(norm, brand)])
+            for pid, kind, norm, brand in values
+            if brand and kind in GROUPING_KINDS
+        ],
+        set(),
+    )
     update = [
         "number",
         *ctx.present(("source", "source"), ("confidence", "confidence"), ("successor_norm", "successor")),
@@ -347,10 +362,9 @@ def load_numbers(ctx: Ctx, rows: list[Row]) -> Outcome:
         list(values.values()),
         keys=NUMBER_KEY,
         update=update,
-        returning=("id", "part_id"),
+        returning=("id",),
     )
     count(out, {k: v[0] for k, v in values.items()}, returned)
-    out.regroup_parts.update(r[1] for r in returned)
     return out
 
 

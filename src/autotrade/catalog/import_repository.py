@@ -229,6 +229,21 @@ class ImportRepository:
         )
         return {(b, n): pid for b, n, pid in rows if (b, n) in wanted}
 
+    def part_groups(
+        self, keys: Iterable[tuple[str, str]], brand_ids: dict[str, uuid.UUID]
+    ) -> dict[tuple[str, str], tuple[uuid.UUID, uuid.UUID]]:
+        """:meth:`part_ids` with each part's interchange group: (brand code, normalised brand number) →
+        (part id, group id)."""
+        wanted = {(b, n) for b, n in keys if b in brand_ids}
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Brand.code, Part.brand_number_norm, Part.id, Part.group_id)
+            .join(Brand, Brand.id == Part.brand_id)
+            .where(among(self.session, Part.sku, sorted(sku_code(b, n) for b, n in wanted)))
+        )
+        return {(b, n): (pid, group) for b, n, pid, group in rows if (b, n) in wanted}
+
     def variant_names(
         self, keys: Iterable[tuple[str, str, str, str]]
     ) -> dict[tuple[str, str, str, str], str]:

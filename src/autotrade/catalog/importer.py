@@ -10,9 +10,10 @@ The file is read as a stream and handled in batches (:data:`BATCH_SIZE` rows). P
    updates and never duplicates; every written row carries ``import_run_id`` (the job run), whose single
    ``catalog.import`` audit entry stands for the rows;
 3. interchange groups and full-text documents of the touched parts are brought up to date, and the
-   words of the English part names written are counted into the search vocabulary (the parts loader
-   decides the groups of its parts before writing them and builds the documents of new parts from the
-   file's values; parts that existed are regrouped and re-indexed from what is stored);
+   words of the English part names written are counted into the search vocabulary (the parts and
+   numbers loaders decide the groups before writing — ``indexing.plan_groups`` — and the parts loader
+   builds the documents of new parts from the file's values; parts that existed are re-indexed from
+   what is stored);
 4. the batch is **committed**: an import is a boundary, like a job — good rows land even when later
    rows are bad. This is the only place in the catalogue where code below a route or command commits.
 
