@@ -12,7 +12,7 @@ from autotrade.audit.repository import AuditRepository
 from autotrade.audit.schemas import AuditFilter, AuditOut
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal, bind_principal
 
@@ -21,8 +21,7 @@ router = api_router("/api/v1", tags=["audit"])
 
 def _page(db: Session, f: AuditFilter, cursor: str | None, limit: int, all_tenants: bool) -> Page[AuditOut]:
     stmt = AuditRepository(db).filtered(f, all_tenants=all_tenants)
-    rows, nxt = paginate(db, stmt, AuditLog.id, cursor=cursor, limit=limit)
-    return Page(items=[AuditOut.model_validate(r) for r in rows], next_cursor=nxt)
+    return page_of(db, stmt, AuditLog.id, AuditOut.model_validate, cursor=cursor, limit=limit)
 
 
 def _csv(request: Request, db: Session, p: Principal, f: AuditFilter, all_tenants: bool) -> StreamingResponse:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal
 from autotrade.escrow import rates, service
@@ -65,8 +65,7 @@ def list_rates(
     stmt = RateRepository(db).listing(
         trade_type=trade_type.value if trade_type else None, category_id=category_id
     )
-    rows, nxt = paginate(db, stmt, CommissionRate.id, cursor=cursor, limit=limit)
-    return Page(items=[RateOut.model_validate(r) for r in rows], next_cursor=nxt)
+    return page_of(db, stmt, CommissionRate.id, RateOut.model_validate, cursor=cursor, limit=limit)
 
 
 @router.post("/platform/commission-rates", status_code=201, response_model=RateOut)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.deps import get_settings_dep, require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal
@@ -47,8 +47,9 @@ def list_webhooks(
     p: Principal = Depends(require(VIEW)),
     db: Session = Depends(get_db),
 ) -> Page[WebhookOut]:
-    rows, nxt = paginate(db, WebhookRepository(db).select(), WebhookEndpoint.id, cursor=cursor, limit=limit)
-    return Page(items=[WebhookOut.build(w) for w in rows], next_cursor=nxt)
+    return page_of(
+        db, WebhookRepository(db).select(), WebhookEndpoint.id, WebhookOut.build, cursor=cursor, limit=limit
+    )
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)

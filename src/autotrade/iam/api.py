@@ -12,7 +12,7 @@ from autotrade.core.db import utcnow
 from autotrade.core.deps import authenticated, get_settings_dep, public, require
 from autotrade.core.http import get_db
 from autotrade.core.idempotency import Idempotency, idempotency
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal
@@ -236,8 +236,7 @@ def list_api_keys(
     p: Principal = Depends(require("api_keys:view")),
     db: Session = Depends(get_db),
 ) -> Page[ApiKeyOut]:
-    rows, nxt = paginate(db, ApiKeyRepository(db).select(), ApiKey.id, cursor=cursor, limit=limit)
-    return Page(items=[ApiKeyOut.build(k) for k in rows], next_cursor=nxt)
+    return page_of(db, ApiKeyRepository(db).select(), ApiKey.id, ApiKeyOut.build, cursor=cursor, limit=limit)
 
 
 @router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from autotrade.core.deps import require
 from autotrade.core.errors import ValidationFailed
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal
 from autotrade.inventory import alliances, service, sync
@@ -70,10 +70,14 @@ def list_warehouses(
     p: Principal = VIEW,
     db: Session = Depends(get_db),
 ) -> Page[WarehouseOut]:
-    rows, nxt = paginate(
-        db, WarehouseRepository(db).listing(active=active), Warehouse.id, cursor=cursor, limit=limit
+    return page_of(
+        db,
+        WarehouseRepository(db).listing(active=active),
+        Warehouse.id,
+        WarehouseOut.model_validate,
+        cursor=cursor,
+        limit=limit,
     )
-    return Page(items=[WarehouseOut.model_validate(w) for w in rows], next_cursor=nxt)
 
 
 @router.post("/warehouses", status_code=201, response_model=WarehouseOut)
@@ -219,8 +223,14 @@ def list_movements(
     repo = StockRepository(db)
     if repo.refresh(stock_level_id) is None:
         raise StockLevelNotFound()
-    rows, nxt = paginate(db, repo.movements(stock_level_id), StockMovement.id, cursor=cursor, limit=limit)
-    return Page(items=[MovementOut.model_validate(m) for m in rows], next_cursor=nxt)
+    return page_of(
+        db,
+        repo.movements(stock_level_id),
+        StockMovement.id,
+        MovementOut.model_validate,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @router.post("/stock/receipts", status_code=201, response_model=StockLevelOut)
@@ -405,8 +415,7 @@ def list_transfers(
 ) -> Page[TransferOut]:
     """Transfer requests my company raised or must decide."""
     stmt = TransferRepository(db).listing(status=status)
-    rows, nxt = paginate(db, stmt, TransferRequest.id, cursor=cursor, limit=limit)
-    return Page(items=[TransferOut.model_validate(t) for t in rows], next_cursor=nxt)
+    return page_of(db, stmt, TransferRequest.id, TransferOut.model_validate, cursor=cursor, limit=limit)
 
 
 @router.get("/transfers/{transfer_id}", response_model=TransferOut)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.deps import get_settings_dep, public, require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of
 from autotrade.core.routing import api_router
 from autotrade.core.settings import Settings
 from autotrade.core.tenancy import Principal
@@ -69,8 +69,7 @@ def list_payments(
 ) -> Page[PaymentOut]:
     """Your company's payments, newest first."""
     stmt = PaymentRepository(db).listing(order_id=order_id, status=status)
-    rows, nxt = paginate(db, stmt, Payment.id, cursor=cursor, limit=limit)
-    return Page(items=[PaymentOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, Payment.id, PaymentOut.build, cursor=cursor, limit=limit)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)
@@ -133,8 +132,7 @@ def list_callbacks(
 ) -> Page[CallbackLogOut]:
     """Every callback received, newest first (``outcome=amount_mismatch``: what finance must resolve)."""
     stmt = CallbackRepository(db).listing(outcome=outcome, payment_id=payment_id)
-    rows, nxt = paginate(db, stmt, PaymentCallback.id, cursor=cursor, limit=limit)
-    return Page(items=[CallbackLogOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, PaymentCallback.id, CallbackLogOut.build, cursor=cursor, limit=limit)
 
 
 # ---- the gateway simulator (not in production) -------------------------------------------------------------

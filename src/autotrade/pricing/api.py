@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from autotrade.catalog.models import QualityGrade
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of, paginate
 from autotrade.core.routing import api_router
 from autotrade.core.tenancy import Principal
 from autotrade.pricing import compare, service, supplier
@@ -57,10 +57,14 @@ def list_offers(
     db: Session = Depends(get_db),
 ) -> Page[OfferOut]:
     """My company's offers (newest first)."""
-    rows, nxt = paginate(
-        db, OfferRepository(db).listing(part_id=part_id, status=status), Offer.id, cursor=cursor, limit=limit
+    return page_of(
+        db,
+        OfferRepository(db).listing(part_id=part_id, status=status),
+        Offer.id,
+        OfferOut.build,
+        cursor=cursor,
+        limit=limit,
     )
-    return Page(items=[OfferOut.build(o) for o in rows], next_cursor=nxt)
 
 
 @router.post("/offers", status_code=201, response_model=OfferOut)
@@ -175,8 +179,7 @@ def list_policies(
 ) -> Page[PolicyOut]:
     """My company's price policies."""
     stmt = PricePolicyRepository(db).listing(offer_id=offer_id, active=active)
-    rows, nxt = paginate(db, stmt, PricePolicy.id, cursor=cursor, limit=limit)
-    return Page(items=[PolicyOut.build(x) for x in rows], next_cursor=nxt)
+    return page_of(db, stmt, PricePolicy.id, PolicyOut.build, cursor=cursor, limit=limit)
 
 
 @router.post("/price-policies", status_code=201, response_model=PolicyOut)

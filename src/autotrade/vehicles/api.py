@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from autotrade.core.deps import require
 from autotrade.core.http import get_db
-from autotrade.core.pagination import Page, paginate
+from autotrade.core.pagination import Page, page_of
 from autotrade.core.routing import api_router
 from autotrade.vehicles import service
 from autotrade.vehicles.models import VehicleMake
@@ -51,8 +51,9 @@ EDIT = Depends(require("platform.catalog:edit"))
 def list_makes(
     cursor: str | None = None, limit: int = Query(100, ge=1, le=200), db: Session = Depends(get_db)
 ) -> Page[MakeOut]:
-    rows, nxt = paginate(db, MakeRepository(db).listing(), VehicleMake.id, cursor=cursor, limit=limit)
-    return Page(items=[MakeOut.model_validate(m) for m in rows], next_cursor=nxt)
+    return page_of(
+        db, MakeRepository(db).listing(), VehicleMake.id, MakeOut.model_validate, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/vehicles/makes/{make_id}", response_model=MakeOut, dependencies=[VIEW])
