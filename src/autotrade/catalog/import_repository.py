@@ -27,6 +27,23 @@ UPSERT_ROWS = 2000  # rows per multi-row INSERT statement (SQLite)
 UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32,766)
 
 
+# PostgreSQL types whose binary COPY format psycopg writes from the values the bind processors give
+# (bool, int8, int2, int4, text, varchar, timestamptz, uuid). Binary COPY skips formatting every value as
+# text (measured: 100,000 fitment-shaped rows 0.47 s as text, 0.08 s binary); a table with another
+# type (jsonb: psycopg would encode an already serialised JSON string again) is copied as text.
+BINARY_COPY_OIDS = frozenset({16, 20, 21, 23, 25, 1043, 1184, 2950})
+
+
+def _column_oids(cur: Any, table: str) -> list[int]:
+    """The type OIDs of a (temporary) table's columns, in order."""
+    cur.execute(
+        "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+        " AND NOT attisdropped ORDER BY attnum",
+        (table,),
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
 def _keyed(session: Session, columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> Any:
     """``(columns) IN keys`` for composite keys, as a join to a table with one row per key tuple (the
     condition names the table, so it lands in the statement's FROM list). Exact: per-column ``IN`` lists
@@ -164,7 +181,12 @@ class ImportRepository:
                     f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
                     f" AS SELECT {names} FROM {name} WITH NO DATA"
                 )
-                with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as cp:
+                oids = _column_oids(cur, stage)
+                binary = all(oid in BINARY_COPY_OIDS for oid in oids)
+                fmt = " (FORMAT BINARY)" if binary else ""
+                with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as cp:
+                    if binary:
+                        cp.set_types(oids)
                     for row in zip(*converted, strict=True):
                         cp.write_row(row)
                 cur.execute(f"INSERT INTO {name} ({names}) SELECT {names} FROM {stage}" + tail)  # noqa: S608
