@@ -108,21 +108,31 @@ def build_doc(
     chain: Sequence[ChainLink],
     grade: Any,
     status: Any,
+    shared: tuple[str, str] | None = None,
 ) -> Doc:
-    """``chain``: the part's category's ancestors from the root, ending with the category itself."""
+    """``chain``: the part's category's ancestors from the root, ending with the category itself.
+    ``shared``: the parts of the body that only position, material and category decide
+    (:func:`shared_parts`; :class:`DocBuilder` remembers them), built here when not given."""
+    body_zh, body_chain_en = shared or shared_parts(position, material, chain)
     return Doc(
         title_zh=zh_document(name_zh, brand_name_zh),
         # Latin words inside Chinese names ("博世 Bosch 刹车片") count as title words too.
         title_en=en_document(name_en, name_zh, brand_name, brand_code),
-        body_zh=chain_zh(position, material, chain),
+        body_zh=body_zh,
         body_en=" ".join(
-            p for p in (en_document(position, material, attribute_text(attributes)), chain_en(chain)) if p
+            p for p in (en_document(position, material, attribute_text(attributes)), body_chain_en) if p
         ),
         tags=tags_of(brand_id_hex, chain),
         rank_class=rank_class(grade, status),
         brand_id_hex=brand_id_hex,
         category_id_hex=chain[-1].id_hex,
     )
+
+
+def shared_parts(position: str | None, material: str | None, chain: Sequence[ChainLink]) -> tuple[str, str]:
+    """(Chinese body, English category chain) of a document: the same for every part of a category with
+    the same position and material."""
+    return chain_zh(position, material, chain), chain_en(chain)
 
 
 def chain_zh(position: str | None, material: str | None, chain: Iterable[ChainLink]) -> str:
@@ -150,6 +160,8 @@ class DocBuilder:
     def __init__(self, categories: dict[str, tuple[str, str, str, str]]) -> None:
         """``categories``: code → (id hex, path, name_zh, name_en) of every category in the database."""
         self.chains = category_chains(categories)
+        # (position, material, category code) → :func:`shared_parts`: a file names few combinations.
+        self._shared: dict[tuple[str | None, str | None, str], tuple[str, str]] = {}
 
     def doc(
         self,
@@ -164,6 +176,12 @@ class DocBuilder:
         status: str,
     ) -> Doc:
         """``brand`` is (id hex, name, name_zh, code)."""
+        key = (position, material, code)
+        shared = self._shared.get(key)
+        if shared is None:
+            if len(self._shared) >= 100_000:  # bounded, whatever the file
+                self._shared.clear()
+            shared = self._shared[key] = shared_parts(position, material, self.chains[code])
         return build_doc(
             name_zh=name_zh,
             name_en=name_en,
@@ -177,4 +195,5 @@ class DocBuilder:
             chain=self.chains[code],
             grade=grade,
             status=status,
+            shared=shared,
         )
