@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s\-\.\/\\_·•,;:'\"()\[\]{}#*+|]+")
 
@@ -18,6 +19,7 @@ def normalise_number(raw: str) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
+@lru_cache(maxsize=4096)  # a file names the same few brands on every row
 def normalise_brand(raw: str) -> str:
     """Brand names compare without case, spaces or punctuation (``Mann-Filter`` = ``MANN FILTER``)."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw)).upper()
