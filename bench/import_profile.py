@@ -50,6 +50,17 @@ STEPS = (
 )
 
 
+def _timer(fn: Any, key: str, steps: dict[str, float]) -> Any:
+    def timed(*a: Any, **kw: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*a, **kw)
+        finally:
+            steps[key] += time.perf_counter() - t
+
+    return functools.wraps(fn)(timed)
+
+
 def _timed(steps: dict[str, float]) -> None:
     import importlib
 
@@ -60,28 +71,11 @@ def _timed(steps: dict[str, float]) -> None:
             owner = getattr(owner, part, None)
         if owner is None or not hasattr(owner, name):
             continue
-        fn = getattr(owner, name)
-
-        def timed(*a: Any, _fn: Any = fn, _key: str = attr, **kw: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return _fn(*a, **kw)
-            finally:
-                steps[_key] += time.perf_counter() - t
-
-        setattr(owner, name, functools.wraps(fn)(timed))
+        setattr(owner, name, _timer(getattr(owner, name), attr, steps))
     # The loaders are called through the importer's table of them.
     loaders = getattr(importlib.import_module("autotrade.catalog.importer"), "LOADERS", {})
     for kind, fn in list(loaders.items()):
-
-        def loader(*a: Any, _fn: Any = fn, _key: str = f"load {kind}", **kw: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return _fn(*a, **kw)
-            finally:
-                steps[_key] += time.perf_counter() - t
-
-        loaders[kind] = functools.wraps(fn)(loader)
+        loaders[kind] = _timer(fn, f"load {kind}", steps)
 
 
 def _copy(catalog: str, tmp: Path) -> tuple[str, str | None]:

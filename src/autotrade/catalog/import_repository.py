@@ -32,6 +32,8 @@ UPSERT_PARAMS = 30_000  # … and at most this many parameters (SQLite allows 32
 # text (measured: 100,000 fitment-shaped rows 0.47 s as text, 0.08 s binary); a table with another
 # type (jsonb: psycopg would encode an already serialised JSON string again) is copied as text.
 BINARY_COPY_OIDS = frozenset({16, 20, 21, 23, 25, 1043, 1184, 2950})
+# Column type OIDs per staging table (named by its table and columns; built-in types' OIDs are fixed).
+_STAGE_OIDS: dict[str, list[int]] = {}
 
 
 def _column_oids(cur: Any, table: str) -> list[int]:
@@ -181,7 +183,7 @@ class ImportRepository:
                     f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
                     f" AS SELECT {names} FROM {name} WITH NO DATA"
                 )
-                oids = _column_oids(cur, stage)
+                oids = _STAGE_OIDS.get(stage) or _STAGE_OIDS.setdefault(stage, _column_oids(cur, stage))
                 binary = all(oid in BINARY_COPY_OIDS for oid in oids)
                 fmt = " (FORMAT BINARY)" if binary else ""
                 with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as cp:
@@ -241,30 +243,29 @@ class ImportRepository:
         """(brand code, normalised brand number) → part id, for the brands in ``brand_ids`` (code → id).
         Looked up by SKU (brand code + number, one unique column: one index probe per key on both
         databases); the rows carry the brand's code, so only the part id is parsed per row."""
-        wanted = {(b, n) for b, n in keys if b in brand_ids}
-        if not wanted:
-            return {}
-        rows = self.session.execute(
-            select(Brand.code, Part.brand_number_norm, Part.id)
-            .join(Brand, Brand.id == Part.brand_id)
-            .where(among(self.session, Part.sku, sorted(sku_code(b, n) for b, n in wanted)))
-        )
-        return {(b, n): pid for b, n, pid in rows if (b, n) in wanted}
+        return {k: row[0] for k, row in self._parts_by_sku(keys, brand_ids, Part.id).items()}
 
     def part_groups(
         self, keys: Iterable[tuple[str, str]], brand_ids: dict[str, uuid.UUID]
     ) -> dict[tuple[str, str], tuple[uuid.UUID, uuid.UUID]]:
         """:meth:`part_ids` with each part's interchange group: (brand code, normalised brand number) →
         (part id, group id)."""
+        found = self._parts_by_sku(keys, brand_ids, Part.id, Part.group_id)
+        return {k: (row[0], row[1]) for k, row in found.items()}
+
+    def _parts_by_sku(
+        self, keys: Iterable[tuple[str, str]], brand_ids: dict[str, uuid.UUID], *columns: Any
+    ) -> dict[tuple[str, str], tuple[Any, ...]]:
+        """(brand code, normalised brand number) → ``columns`` of the part, looked up by SKU."""
         wanted = {(b, n) for b, n in keys if b in brand_ids}
         if not wanted:
             return {}
         rows = self.session.execute(
-            select(Brand.code, Part.brand_number_norm, Part.id, Part.group_id)
+            select(Brand.code, Part.brand_number_norm, *columns)
             .join(Brand, Brand.id == Part.brand_id)
             .where(among(self.session, Part.sku, sorted(sku_code(b, n) for b, n in wanted)))
         )
-        return {(b, n): (pid, group) for b, n, pid, group in rows if (b, n) in wanted}
+        return {(r[0], r[1]): tuple(r[2:]) for r in rows if (r[0], r[1]) in wanted}
 
     def variant_names(
         self, keys: Iterable[tuple[str, str, str, str]]
