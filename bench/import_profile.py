@@ -41,6 +41,8 @@ STEPS = (
     ("autotrade.catalog.import_repository", "ImportRepository.part_groups"),
     ("autotrade.catalog.import_repository", "ImportRepository.upsert_rows"),
     ("autotrade.catalog.indexing", "plan_groups"),
+    ("autotrade.catalog.repository", "PartRepository.groups_holding"),
+    ("autotrade.catalog.repository", "PartRepository.regroup"),
     ("autotrade.catalog.indexing", "merge_groups"),
     ("autotrade.catalog.indexing", "index_parts"),
     ("autotrade.catalog.repository", "SearchIndex.add"),

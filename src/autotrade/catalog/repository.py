@@ -9,7 +9,21 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, any_, bindparam, case, delete, func, insert, or_, select, text, union, update
+from sqlalchemy import (
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -191,7 +205,9 @@ class PartRepository(Repository[Part]):
         and the other parts of their interchange groups, with brand and category — one statement.
 
         Plain rows: holder flag (1/0), then :data:`PART_FIELDS`, :data:`BRAND_FIELDS` and
-        :data:`CATEGORY_FIELDS`; every holder, and the others up to ``limit`` parts in all."""
+        :data:`CATEGORY_FIELDS`, then the part's numbers as a JSON array of :data:`NUMBER_FIELDS` arrays
+        (:func:`~autotrade.catalog.views.number_views_from_json`; a round trip fewer than asking
+        :meth:`number_views` afterwards); every holder, and the others up to ``limit`` parts in all."""
         stmt = cached_statement(self.session, "number_matches", self._number_matches)
         return list(self.session.execute(stmt, {"n": norm, "lim": limit}).all())
 
@@ -217,12 +233,20 @@ class PartRepository(Repository[Part]):
             .where(Part.group_id.in_(groups))
             .subquery()
         )
+        fields = [getattr(PartNumber, c) for c in NUMBER_FIELDS]
+        as_json = (
+            func.json_agg(func.json_build_array(*fields))
+            if dialect == "postgresql"
+            else func.json_group_array(func.json_array(*fields))
+        )
+        numbers = select(as_json).where(PartNumber.part_id == Part.id).correlate(Part).scalar_subquery()
         return (
             select(
                 ranked.c.held,
                 *(getattr(Part, c) for c in PART_FIELDS),
                 *(getattr(Brand, c) for c in BRAND_FIELDS),
                 *(getattr(Category, c) for c in CATEGORY_FIELDS),
+                numbers,
             )
             .select_from(ranked)
             .join(Part, Part.id == ranked.c.pid)
@@ -315,6 +339,8 @@ class PartRepository(Repository[Part]):
 
     @staticmethod
     def _fitment_sample(dialect: str) -> Any:
+        if dialect == "postgresql":
+            return PartRepository._fitment_sample_lateral()
         ranked = (
             select(
                 Fitment.part_id,
@@ -352,6 +378,57 @@ class PartRepository(Repository[Part]):
             .where(ranked.c.rn <= bindparam("per_part"))
         )
         return stmt
+
+    @staticmethod
+    def _fitment_sample_lateral() -> Any:
+        """PostgreSQL: per part its count and its first fitting variants as two lateral index look-ups.
+        Its generic plan is as good as any custom one, so the prepared statement is planned once (the
+        window form over ``part_id = ANY(:ids)`` was re-planned on every call: 0.9 ms of 1.3 ms)."""
+        p = (
+            func.unnest(bindparam("ids", type_=ARRAY(Fitment.part_id.type)))
+            .table_valued("pid")
+            .render_derived(name="p")
+        )
+        total = (
+            select(func.count().label("total"))
+            .select_from(Fitment)
+            .where(Fitment.part_id == p.c.pid)
+            .correlate_except(Fitment)
+            .lateral("t")
+        )
+        first = (
+            select(Fitment.variant_id, Fitment.position, Fitment.year_from, Fitment.year_to, Fitment.note)
+            .where(Fitment.part_id == p.c.pid)
+            .correlate_except(Fitment)
+            .order_by(Fitment.variant_id)
+            .limit(bindparam("per_part"))
+            .lateral("f")
+        )
+        return (
+            select(
+                p.c.pid,
+                total.c.total,
+                first.c.position,
+                first.c.year_from,
+                first.c.year_to,
+                first.c.note,
+                VehicleVariant.id,
+                VehicleVariant.code,
+                VehicleVariant.name,
+                VehicleModel.name,
+                VehicleModel.name_zh,
+                VehicleMake.name,
+                VehicleMake.name_zh,
+            )
+            .select_from(p)
+            .join(total, true())
+            .join(first, true())
+            .join(VehicleVariant, VehicleVariant.id == first.c.variant_id)
+            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+            .order_by(p.c.pid, first.c.variant_id)
+        )
 
     def fitting(
         self, variant_ids: Sequence[uuid.UUID], category_path: str | None, per_category: int

@@ -1,7 +1,7 @@
 """Catalogue search (decision 0002): by part number, by vehicle, and full text in Chinese and English.
 
 Every hit says why it matched. Queries are set-based: a handful of round trips whatever the catalogue
-size (the number search makes three, type-ahead two, the text search three plus the vocabulary check)."""
+size (the number search makes two, type-ahead two, the text search three plus the vocabulary check)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from autotrade.catalog.repository import (
     VocabularyRepository,
 )
 from autotrade.catalog.text import ParsedQuery, parse_query
-from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView
+from autotrade.catalog.views import BrandView, CategoryView, NumberView, PartView, number_views_from_json
 from autotrade.core.errors import ValidationFailed
 
 FACET_CAP = 1000  # facets count the best this-many matches
@@ -145,14 +145,16 @@ def search_number(
                 fit[n.part_id] = (int(row[nn]), [])
             matched.setdefault(n.part_id, []).append(n)
         hits = _hits(names, relation, matched, repo.number_views(list(relation)), fit)
-    else:  # one statement for the holders and their groups, one for their numbers, one for fitment
+    else:  # one statement for the holders, their groups and numbers, one for fitment
         held: set[uuid.UUID] = set()
+        numbers: dict[uuid.UUID, list[NumberView]] = {}
         for row in repo.number_matches(norm, limit or GROUP_LIMIT):
-            names.append(_views(row[1:], np, nb))
+            names.append(_views(row[1:-1], np, nb))
+            pid = names[-1][0].id
+            numbers[pid] = number_views_from_json(row[-1])
             if row[0]:
-                held.add(names[-1][0].id)
+                held.add(pid)
         ids = [v[0].id for v in names]
-        numbers = repo.number_views(ids)
         successors = {n.successor_norm for pid in held for n in numbers[pid] if n.number_norm == norm}
         for pid in ids:
             shown = [n for n in numbers[pid] if n.number_norm == norm]

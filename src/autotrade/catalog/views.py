@@ -4,6 +4,7 @@ are the column names they are read from (:func:`fields_of`)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, fields
 from typing import Any
@@ -67,3 +68,16 @@ class NumberView:
     source: str | None
     confidence: int
     successor_norm: str | None
+
+
+def number_views_from_json(value: str | list[list[Any]] | None) -> list[NumberView]:
+    """A part's numbers aggregated by the database as a JSON array of :class:`NumberView` field arrays
+    (PostgreSQL hands it over parsed, SQLite as text; ids as text either way), in the order
+    :meth:`~autotrade.catalog.repository.PartRepository.number_views` gives: kind, then number."""
+    items = json.loads(value) if isinstance(value, str) else (value or [])
+    views = [
+        NumberView(uuid.UUID(i), uuid.UUID(p), NumberKind(k), n, norm, b, src, int(conf), succ)
+        for i, p, k, n, norm, b, src, conf, succ in items
+    ]
+    views.sort(key=lambda v: (v.kind.value, v.number_norm))
+    return views
