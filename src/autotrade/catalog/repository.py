@@ -575,11 +575,14 @@ class PartRepository(Repository[Part]):
 
 
 class IndexMatch(NamedTuple):
-    """A full-text match as the index holds it (ids as the driver returns them)."""
+    """A full-text match as the index holds it. Ids stay text (hex on SQLite, the canonical form on
+    PostgreSQL): a search counts facets over a thousand matches and converts only the page's ids
+    (:meth:`SearchIndex.as_uuid`) — a thousand rows of three UUID objects cost more than the statement's
+    round trip, and hashing them for the facet counts as much again."""
 
-    part_id: Any
-    brand_id: Any
-    category_id: Any
+    part_id: str
+    brand_id: str
+    category_id: str
     key: int  # rank class << 40 (| sequence, on SQLite)
 
 
@@ -718,7 +721,7 @@ class SearchIndex:
         """The first ``limit`` parts in index order (rank class, then as stored) matching every phrase and
         word of ``q`` — in the title only, or anywhere — carrying every tag, within the rank classes
         [low, high). The index yields matches in that order, so this stops after ``limit`` matches
-        however many there are. Ids stay as the driver returns them (:meth:`as_uuid` converts one)."""
+        however many there are. Ids stay text (:class:`IndexMatch`; :meth:`as_uuid` converts one)."""
         params: dict[str, Any] = {"cap": limit}
         low, high = classes
         if self.pg:
@@ -727,13 +730,14 @@ class SearchIndex:
             # order and the outer LIMIT stops it as soon as enough rows came back. A sequential scan
             # would read whole classes, so it is switched off for this transaction (a search request).
             per_class = " UNION ALL ".join(
-                f"(SELECT part_id, brand_id, category_id, {cls}::bigint << {RANK_SHIFT} AS key"  # noqa: S608
+                "(SELECT part_id::text, brand_id::text, category_id::text,"  # noqa: S608
+                f" {cls}::bigint << {RANK_SHIFT} AS key"
                 f" FROM part_search WHERE cls = {cls} AND tsv @@ ({match}) LIMIT :cap)"
                 for cls in range(low, high)
             )
             self.session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
             sql = f"SELECT * FROM ({per_class}) m LIMIT :cap"  # noqa: S608
-            return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]
+            return list(map(IndexMatch._make, self.session.execute(text(sql), params).all()))
         cols = "title" if title_only else "{title body}"
         terms = [f'{cols} : "{" ".join(ph)}"' for ph in q.zh_phrases]
         terms += [
@@ -748,11 +752,12 @@ class SearchIndex:
             " WHERE part_search MATCH :m AND rowid >= :lo AND rowid < :hi ORDER BY rowid LIMIT :cap) r"
             " JOIN part_search_docs d ON d.rowid = r.rowid ORDER BY r.rowid"
         )
-        return [IndexMatch(*r) for r in self.session.execute(text(sql), params)]
+        return list(map(IndexMatch._make, self.session.execute(text(sql), params).all()))
 
     @staticmethod
-    def as_uuid(key: Any) -> uuid.UUID:
-        """A part, brand or category id as the index returned it (a UUID, or hex on SQLite)."""
+    def as_uuid(key: str | uuid.UUID) -> uuid.UUID:
+        """A part, brand or category id as the index returned it (text: hex on SQLite, canonical on
+        PostgreSQL)."""
         return key if isinstance(key, uuid.UUID) else uuid.UUID(hex=key)
 
 
