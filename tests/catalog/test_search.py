@@ -98,17 +98,17 @@ def test_number_prefix(s, catalog):
 def test_number_search_numbers_are_the_parts_numbers(s, catalog):
     """The numbers the number search aggregates into its one statement (as JSON) are every number of each
     part, typed and ordered as the numbers query gives them."""
-    r = search.search_number(s, "04465-33450")
-    assert len(r.items) >= 3
-    stored = PartRepository(s).number_views([h.part.id for h in r.items])
-    for h in r.items:
-        assert h.numbers == stored[h.part.id] and h.numbers
-        assert all(isinstance(n.id, uuid.UUID) and isinstance(n.kind, NumberKind) for n in h.numbers)
+    for r in (search.search_number(s, "04465-33450"), search.search_number(s, "04465-334", prefix=True)):
+        assert len(r.items) >= 2
+        stored = PartRepository(s).number_views([h.part.id for h in r.items])
+        for h in r.items:
+            assert h.numbers == stored[h.part.id] and h.numbers
+            assert all(isinstance(n.id, uuid.UUID) and isinstance(n.kind, NumberKind) for n in h.numbers)
 
 
 def test_number_search_round_trips_do_not_grow_with_the_answer(s, catalog):
     """Holders, successors and their groups with every part's numbers in one statement, then fitment:
-    two; the type-ahead two (its numbers with parts and fitment counts, then the parts' numbers)."""
+    two; the type-ahead one (its numbers with parts, their numbers and fitment counts)."""
     search.search_number(s, "NOPE-0000")  # the session's transaction begins (SQLite: BEGIN IMMEDIATE)
     for q, expected in (("04465-33471", 2), ("04465-33450", 2), ("gdb 3426", 2), ("NOPE-1234", 1)):
         with statements(s.get_bind()) as seen:
@@ -116,7 +116,7 @@ def test_number_search_round_trips_do_not_grow_with_the_answer(s, catalog):
         assert len(seen) == expected, (q, seen)
     with statements(s.get_bind()) as seen:
         r = search.search_number(s, "04465-334", prefix=True)
-    assert len(r.items) >= 2 and len(seen) == 2
+    assert len(r.items) >= 2 and len(seen) == 1
 
 
 def test_number_search_limit_keeps_every_holder(s, catalog):

@@ -74,6 +74,19 @@ def cached_statement(session: Session, name: str, build: Callable[[str], Any]) -
     return stmt
 
 
+def _numbers_json(dialect: str) -> Any:
+    """The numbers of the selected part (:class:`Part` of the enclosing query) as one JSON array of
+    :data:`NUMBER_FIELDS` arrays (:func:`~autotrade.catalog.views.number_views_from_json` reads it): a
+    search answer carries its parts' numbers without a round trip of its own."""
+    fields = [getattr(PartNumber, c) for c in NUMBER_FIELDS]
+    as_json = (
+        func.json_agg(func.json_build_array(*fields))
+        if dialect == "postgresql"
+        else func.json_group_array(func.json_array(*fields))
+    )
+    return select(as_json).where(PartNumber.part_id == Part.id).correlate(Part).scalar_subquery()
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -233,20 +246,13 @@ class PartRepository(Repository[Part]):
             .where(Part.group_id.in_(groups))
             .subquery()
         )
-        fields = [getattr(PartNumber, c) for c in NUMBER_FIELDS]
-        as_json = (
-            func.json_agg(func.json_build_array(*fields))
-            if dialect == "postgresql"
-            else func.json_group_array(func.json_array(*fields))
-        )
-        numbers = select(as_json).where(PartNumber.part_id == Part.id).correlate(Part).scalar_subquery()
         return (
             select(
                 ranked.c.held,
                 *(getattr(Part, c) for c in PART_FIELDS),
                 *(getattr(Brand, c) for c in BRAND_FIELDS),
                 *(getattr(Category, c) for c in CATEGORY_FIELDS),
-                numbers,
+                _numbers_json(dialect),
             )
             .select_from(ranked)
             .join(Part, Part.id == ranked.c.pid)
@@ -260,7 +266,8 @@ class PartRepository(Repository[Part]):
         databases) with their parts, brands, categories and each part's fitment count — one statement.
 
         Plain rows: :data:`NUMBER_FIELDS`, fitment count, :data:`PART_FIELDS`, :data:`BRAND_FIELDS`,
-        :data:`CATEGORY_FIELDS`, in number order."""
+        :data:`CATEGORY_FIELDS`, then all the part's numbers as JSON (as :meth:`number_matches`), in
+        number order."""
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         stmt = cached_statement(self.session, "prefix_matches", self._prefix_matches)
         return list(self.session.execute(stmt, {"low": prefix, "high": upper, "lim": limit}).all())
@@ -282,6 +289,7 @@ class PartRepository(Repository[Part]):
                 *(getattr(Part, c) for c in PART_FIELDS),
                 *(getattr(Brand, c) for c in BRAND_FIELDS),
                 *(getattr(Category, c) for c in CATEGORY_FIELDS),
+                _numbers_json(dialect),
             )
             .select_from(numbers)
             .join(Part, Part.id == numbers.c.part_id)

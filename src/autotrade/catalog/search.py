@@ -1,7 +1,7 @@
 """Catalogue search (decision 0002): by part number, by vehicle, and full text in Chinese and English.
 
 Every hit says why it matched. Queries are set-based: a handful of round trips whatever the catalogue
-size (the number search makes two, type-ahead two, the text search three plus the vocabulary check)."""
+size (the number search makes two, type-ahead one, the text search three plus the vocabulary check)."""
 
 from __future__ import annotations
 
@@ -134,17 +134,20 @@ def search_number(
     matched: dict[uuid.UUID, list[NumberView]] = {}
     names: list[tuple[PartView, BrandView, CategoryView]] = []
     np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
-    if prefix:  # type-ahead: the numbers that start with it, not their whole groups; no fitment sample
+    if prefix:  # type-ahead, one statement: the numbers that start with it, with their parts' numbers
+        # and fitment counts; not their whole groups, no fitment sample
         nn = len(NUMBER_FIELDS)
         fit: dict[uuid.UUID, tuple[int, list[dict[str, Any]]]] = {}
+        all_numbers: dict[uuid.UUID, list[NumberView]] = {}
         for row in repo.prefix_matches(norm, limit or PREFIX_LIMIT):
             n = NumberView(*row[:nn])
             if n.part_id not in relation:
                 relation[n.part_id] = "prefix"
-                names.append(_views(row[nn + 1 :], np, nb))
+                names.append(_views(row[nn + 1 : -1], np, nb))
                 fit[n.part_id] = (int(row[nn]), [])
+                all_numbers[n.part_id] = number_views_from_json(row[-1])
             matched.setdefault(n.part_id, []).append(n)
-        hits = _hits(names, relation, matched, repo.number_views(list(relation)), fit)
+        hits = _hits(names, relation, matched, all_numbers, fit)
     else:  # one statement for the holders, their groups and numbers, one for fitment
         held: set[uuid.UUID] = set()
         numbers: dict[uuid.UUID, list[NumberView]] = {}
