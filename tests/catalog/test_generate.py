@@ -180,6 +180,43 @@ def test_dirty_oe_numbers_find_the_part(db: Database) -> None:
             assert pid in [h.part.id for h in hits[:10]], (number, q)
 
 
+def test_number_search_carries_each_parts_stored_numbers_and_fitment(db: Database) -> None:
+    """The number search reads every part's numbers with its matches (as JSON) and the fitment sample in
+    a statement of its own: what it returns is what is stored — all numbers, the fitment count, the first
+    variants by id."""
+    import random
+
+    from autotrade.catalog.repository import PartRepository
+    from autotrade.catalog.search import FITMENT_SAMPLE, hits_for
+
+    _generate(db)
+    rng = random.Random(5)
+    with db.transaction() as s:
+        bind_system(s, "test")
+        fits: dict[Any, list[Any]] = {}
+        for pid, vid in s.execute(select(Fitment.part_id, Fitment.variant_id)):
+            fits.setdefault(pid, []).append(vid)
+        numbers = s.execute(select(PartNumber.number).where(PartNumber.kind == "oe")).scalars().all()
+        repo = PartRepository(s)
+        seen = 0
+        for q in rng.sample(numbers, 15):
+            hits = search_number(s, q).items
+            assert hits
+            stored = repo.number_views([h.part.id for h in hits])
+            for h in [*hits, *hits_for(s, [hits[0].part.id], {hits[0].part.id: "match"}, {})]:
+                variants = sorted(fits.get(h.part.id, []))
+                assert h.fitment_total == len(variants)
+                assert [f["variant_id"] for f in h.fitment] == variants[:FITMENT_SAMPLE]
+                assert all(f["make"] and f["variant_code"] for f in h.fitment)
+                assert h.numbers == stored[h.part.id]
+                seen += 1
+        # the sample stops at the asked number of variants
+        some = [pid for pid, v in fits.items() if len(v) >= 3][:5]
+        sample = Counter(row[0] for row in repo.fitment_sample(some, per_part=2))
+        assert sample == dict.fromkeys(some, 2)
+        assert seen >= 30
+
+
 @pytest.mark.parametrize("skus", [1, 37])
 def test_small_counts(db: Database, skus: int) -> None:
     res = _generate(db, skus=skus)
