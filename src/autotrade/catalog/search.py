@@ -374,7 +374,9 @@ def search_text(
     ranked = rank_matches(SearchIndex(session), parsed, tags=tags, classes=classes, cap=cap)
     page = [(SearchIndex.as_uuid(m.part_id), score) for m, score in ranked[offset : offset + limit]]
     facets = _facets(session, [m for m, _ in ranked[:FACET_CAP]])
-    by_id = {p.id: (p, b, c) for p, b, c in PartRepository(session).with_names([pid for pid, _ in page])}
+    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
+    views = [_views(row, np, nb) for row in PartRepository(session).views_of([pid for pid, _ in page])]
+    by_id = {v[0].id: v for v in views}
     items = [
         Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=score) for pid, score in page if pid in by_id
     ]
@@ -412,7 +414,9 @@ def _facets(session: Session, matches: list[IndexMatch]) -> dict[str, list[Facet
     }
 
 
-def _why(parsed: ParsedQuery, part: Part, brand: Brand, category: Category) -> list[str]:
+def _why(
+    parsed: ParsedQuery, part: Part | PartView, brand: Brand | BrandView, category: Category | CategoryView
+) -> list[str]:
     reasons = []
     for phrase in parsed.zh_phrases:
         text = phrase[0] if len(phrase) == 1 else phrase[0] + "".join(t[1] for t in phrase[1:])
