@@ -1,125 +1,162 @@
-"""Search latency on a kept 1M catalogue, with the time spent in each SQL statement — to compare two
-versions of the code on the same catalogue (old and new in turn: this machine's speed drifts).
+"""Where one kind of catalogue search spends its time, on a catalogue kept by ``bench/catalog.py --keep``.
 
-    .venv/bin/python bench/search_profile.py --catalog sqlite:////tmp/autotrade-bench-…/catalog.db
-    .venv/bin/python bench/search_profile.py --catalog postgresql://postgres@127.0.0.1:5432/autotrade_bench_…
-    .venv/bin/python bench/search_profile.py --catalog … --src ../old/src --kinds number prefix
+Runs the same seeded queries as ``bench/catalog.py`` for one kind, twice (the first pass warms the
+caches; the second is reported), and prints p50/p99, statements per query, the share of wall time spent
+inside the driver's ``execute`` (the database plus the round trip), with ``--statements`` the time of
+each statement, and with ``--profile`` the top of a yappi CPU profile of the second pass. ``--src`` runs
+another checkout's code on the same catalogue (old and new in turn: this machine's speed drifts):
 
-Kinds: ``number`` (OE numbers of the catalogue, as stored), ``prefix`` (their first six characters,
-type-ahead), ``zh`` and ``en`` (category names, alone or with a model, as ``bench/catalog.py`` asks),
-``vin`` (a VIN of a pattern of the catalogue). Each kind: warm-up calls, then the timed ones; prints p50,
-p99 and the total, and per statement (its first words) the time the driver took and how often it ran.
-The catalogue is only read.
+    .venv/bin/python bench/search_profile.py --reuse sqlite:////tmp/…/catalog.db --kind oe
+    .venv/bin/python bench/search_profile.py --kind vin --profile \
+        --reuse postgresql+psycopg://postgres@127.0.0.1:5432/autotrade_bench_…
+    .venv/bin/python bench/search_profile.py --reuse … --kind zh --statements --src ../old/src
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event, select
+
 ROOT = Path(__file__).resolve().parent.parent
+_pre = argparse.ArgumentParser(add_help=False)
+_pre.add_argument("--src", default=str(ROOT / "src"))
+sys.path.insert(0, str(Path(_pre.parse_known_args()[0].src).resolve()))
+
+import autotrade.models  # noqa: E402,F401
+from autotrade.catalog import search, service  # noqa: E402
+from autotrade.catalog.generate import vin_for  # noqa: E402
+from autotrade.catalog.generate_vocab import LEAVES, MAKES  # noqa: E402
+from autotrade.catalog.models import Part  # noqa: E402
+from autotrade.core.db import Database  # noqa: E402
+from autotrade.core.runtime import tune_gc  # noqa: E402
+from autotrade.core.tenancy import bind_system  # noqa: E402
+from autotrade.vehicles.models import VehicleVariant, VinPattern  # noqa: E402
+
+KINDS = ("oe", "prefix", "vin", "vincat", "zh", "en")
+
+
+def _queries(s: Any, kind: str, n: int, seed: int) -> tuple[list[Any], Callable[[Any], Any]]:
+    rng = random.Random(seed)
+    if kind in ("oe", "prefix"):
+        rows = s.execute(select(Part.brand_number).where(Part.quality_grade == "oe")).scalars().all()
+        nums = rng.sample(list(rows), min(n, len(rows)))
+        if kind == "oe":
+            return nums, lambda q: search.search_number(s, q)
+        return [x.replace(" ", "").replace("-", "")[:6] for x in nums], lambda q: search.search_number(
+            s, q, prefix=True
+        )
+    if kind == "zh":  # the shapes bench/catalog.py asks
+        models_zh = [zh for m in MAKES for _, zh in m.models]
+        return [
+            rng.choice(
+                [
+                    c.name_zh,
+                    f"前{c.name_zh}" if c.positions else c.name_zh,
+                    f"{c.name_zh} {rng.choice(models_zh)}",
+                ]
+            )
+            for c in (rng.choice(LEAVES) for _ in range(n))
+        ], lambda q: search.search_text(s, q)
+    if kind == "en":
+        models_en = [name.lower() for m in MAKES for name, _ in m.models]
+        return [
+            rng.choice([c.name_en.lower(), f"{c.name_en.lower()} {rng.choice(models_en)}"])
+            for c in (rng.choice(LEAVES) for _ in range(n))
+        ], lambda q: search.search_text(s, q)
+    patterns = s.execute(select(VinPattern.pattern, VehicleVariant.year_from).join(VehicleVariant)).all()
+    cats = [c.code for c in LEAVES]
+    vins = []
+    for _ in range(n):
+        p, y = rng.choice(patterns)
+        vins.append((vin_for(p, y, rng.randrange(1_000_000)), rng.choice(cats) if kind == "vincat" else None))
+
+    def by_vin(arg: tuple[str, str | None]) -> Any:
+        _, variants = service.vehicle_variants(s, vin=arg[0], variant_ids=[])
+        return search.search_variants(s, variants, category=arg[1])
+
+    return vins, by_vin
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--catalog", required=True, help="URL of a catalogue kept by bench/catalog.py --keep")
-    ap.add_argument("--kinds", nargs="+", default=["number", "prefix", "zh", "en", "vin"])
-    ap.add_argument("--queries", type=int, default=350, help="timed queries per kind")
+    ap.add_argument("--reuse", required=True, metavar="URL")
+    ap.add_argument("--kind", choices=KINDS, default="oe")
+    ap.add_argument("-n", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--profile", action="store_true", help="yappi CPU profile of the measured pass")
+    ap.add_argument("--statements", action="store_true", help="time of each statement (its first words)")
     ap.add_argument("--src", default=str(ROOT / "src"), help="the autotrade code to run (its src directory)")
     args = ap.parse_args()
-    sys.path.insert(0, str(Path(args.src).resolve()))
-    from sqlalchemy import event, select, text
-
-    import autotrade
-    import autotrade.models  # every table known
-    from autotrade.catalog import search, service
-    from autotrade.catalog.generate import vin_for
-    from autotrade.catalog.generate_vocab import LEAVES, MAKES
-    from autotrade.core.db import Database
-    from autotrade.core.runtime import tune_gc
-    from autotrade.core.tenancy import bind_system
-    from autotrade.vehicles.models import VehicleVariant, VinPattern
-
-    url = args.catalog.replace("postgresql://", "postgresql+psycopg://", 1)
-    db = Database(url)
-    s = db.session()
-    bind_system(s, "bench")
-    n, warm = args.queries, 30
-    rng = random.Random(1)
-    oe = [r[0] for r in s.execute(text("SELECT number FROM part_numbers WHERE kind = 'oe' LIMIT 20000"))]
-    models_zh = [zh for m in MAKES for _, zh in m.models]
-    models_en = [name.lower() for m in MAKES for name, _ in m.models]
-    patterns = s.execute(select(VinPattern.pattern, VehicleVariant.year_from).join(VehicleVariant)).all()
-
-    def by_vin(vin: str) -> Any:
-        _, variants = service.vehicle_variants(s, vin=vin, variant_ids=[])
-        return search.search_variants(s, variants)
-
-    kinds: dict[str, tuple[list[str], Callable[[str], Any]]] = {
-        "number": (rng.sample(oe, n + warm), lambda q: search.search_number(s, q)),
-        "prefix": (
-            [q[:6] for q in rng.sample(oe, n + warm)],
-            lambda q: search.search_number(s, q, prefix=True),
-        ),
-        "zh": (
-            [
-                rng.choice([c.name_zh, f"前{c.name_zh}", f"{c.name_zh} {rng.choice(models_zh)}"])
-                for c in (rng.choice(LEAVES) for _ in range(n + warm))
-            ],
-            lambda q: search.search_text(s, q),
-        ),
-        "en": (
-            [
-                rng.choice([c.name_en.lower(), f"{c.name_en.lower()} {rng.choice(models_en)}"])
-                for c in (rng.choice(LEAVES) for _ in range(n + warm))
-            ],
-            lambda q: search.search_text(s, q),
-        ),
-        "vin": (
-            [vin_for(p, y, rng.randrange(1_000_000)) for p, y in rng.choices(patterns, k=n + warm)],
-            by_vin,
-        ),
-    }
-    spent: dict[str, float] = defaultdict(float)
-    runs: Counter[str] = Counter()
-    started: list[float] = [0.0]
+    db = Database(args.reuse)
+    calls = {"n": 0, "sec": 0.0}
+    started: list[float] = []
+    each: dict[str, list[float]] = {}
 
     @event.listens_for(db.engine, "before_cursor_execute")
-    def _before(*_: Any) -> None:
-        started[0] = time.perf_counter()
+    def _before(*_a: Any) -> None:
+        started.append(time.perf_counter())
 
     @event.listens_for(db.engine, "after_cursor_execute")
-    def _after(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        key = " ".join(statement.split())[:60]
-        spent[key] += time.perf_counter() - started[0]
-        runs[key] += 1
+    def _after(_c: Any, _cur: Any, statement: str, *_a: Any) -> None:
+        sec = time.perf_counter() - started.pop()
+        calls["n"] += 1
+        calls["sec"] += sec
+        seen = each.setdefault(" ".join(statement.split())[:60], [0, 0.0])
+        seen[0] += 1
+        seen[1] += sec
 
-    print(f"code: {Path(autotrade.__file__).parent}; catalogue: {args.catalog}", flush=True)
-    tune_gc()  # as the server does once the app is built
-    for kind in args.kinds:
-        queries, call = kinds[kind]
-        for q in queries[:warm]:
-            call(q)
-        spent.clear()
-        runs.clear()
-        times = []
-        for q in queries[warm:]:
-            t = time.perf_counter()
-            call(q)
-            times.append(time.perf_counter() - t)
-        times.sort()
-        p50, p99 = times[len(times) // 2] * 1000, times[int(len(times) * 0.99)] * 1000
-        print(f"  {kind:<7} n={len(times)}  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  total {sum(times):6.2f} s")
-        for key, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
-            print(f"      {sec:6.3f} s {runs[key]:>5}×  {key}")
-    s.close()
-    db.dispose()
+    try:
+        with db.transaction() as s:
+            bind_system(s, "bench")
+            queries, call = _queries(s, args.kind, args.n, args.seed)
+            tune_gc()
+            for q in queries:  # warm-up pass
+                call(q)
+            if args.profile:
+                import yappi
+
+                yappi.set_clock_type("cpu")
+                yappi.start()
+            calls.update(n=0, sec=0.0)
+            each.clear()
+            lat = []
+            cpu0 = time.process_time()
+            for q in queries:
+                t = time.perf_counter()
+                call(q)
+                lat.append(time.perf_counter() - t)
+            cpu = time.process_time() - cpu0
+            if args.profile:
+                yappi.stop()
+        lat.sort()
+        total = sum(lat)
+        print(
+            f"{args.kind}: n={len(lat)}  p50 {statistics.median(lat) * 1000:.2f} ms"
+            f"  p99 {lat[max(0, int(len(lat) * 0.99) - 1)] * 1000:.2f} ms"
+            f"  CPU {cpu / len(lat) * 1000:.2f} ms/query  statements {calls['n'] / len(lat):.1f}/query"
+            f"  in execute {calls['sec'] / total:.0%} of wall"
+        )
+        print(f"  code: {Path(search.__file__).parent.parent}")
+        if args.statements:
+            for key, (count, sec) in sorted(each.items(), key=lambda kv: -kv[1][1]):
+                print(f"  {sec:7.3f} s {count:>6}×  {key}")
+        if args.profile:
+            stats = yappi.get_func_stats()
+            stats.sort("ttot")
+            stats.print_all(
+                columns={0: ("name", 90), 1: ("ncall", 8), 2: ("tsub", 8), 3: ("ttot", 8), 4: ("tavg", 8)},
+                out=sys.stdout,
+            )
+    finally:
+        db.dispose()
 
 
 if __name__ == "__main__":
