@@ -87,6 +87,29 @@ def _numbers_json(dialect: str) -> Any:
     return select(as_json).where(PartNumber.part_id == Part.id).correlate(Part).scalar_subquery()
 
 
+# A fitting variant as a search answer names it: id, code, name, model (en, zh), make (en, zh).
+VARIANT_NAMES = (
+    VehicleVariant.id,
+    VehicleVariant.code,
+    VehicleVariant.name,
+    VehicleModel.name,
+    VehicleModel.name_zh,
+    VehicleMake.name,
+    VehicleMake.name_zh,
+)
+
+
+def _join_variant_names(stmt: Any, variant_id: Any) -> Any:
+    """``stmt`` joined to the variant ``variant_id`` names, its generation, model and make (for
+    :data:`VARIANT_NAMES`)."""
+    return (
+        stmt.join(VehicleVariant, VehicleVariant.id == variant_id)
+        .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
+        .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
+        .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
+    )
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -385,29 +408,16 @@ class PartRepository(Repository[Part]):
             .where(among_param(dialect, Fitment.part_id, "ids"))
             .subquery()
         )
-        stmt = (
-            select(
-                ranked.c.part_id,
-                ranked.c.total,
-                ranked.c.position,
-                ranked.c.year_from,
-                ranked.c.year_to,
-                ranked.c.note,
-                VehicleVariant.id,
-                VehicleVariant.code,
-                VehicleVariant.name,
-                VehicleModel.name,
-                VehicleModel.name_zh,
-                VehicleMake.name,
-                VehicleMake.name_zh,
-            )
-            .join(VehicleVariant, VehicleVariant.id == ranked.c.variant_id)
-            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
-            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
-            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .where(ranked.c.rn <= bindparam("per_part"))
+        stmt = select(
+            ranked.c.part_id,
+            ranked.c.total,
+            ranked.c.position,
+            ranked.c.year_from,
+            ranked.c.year_to,
+            ranked.c.note,
+            *VARIANT_NAMES,
         )
-        return stmt
+        return _join_variant_names(stmt, ranked.c.variant_id).where(ranked.c.rn <= bindparam("per_part"))
 
     @staticmethod
     def _fitment_sample_lateral() -> Any:
@@ -434,7 +444,7 @@ class PartRepository(Repository[Part]):
             .limit(bindparam("per_part"))
             .lateral("f")
         )
-        return (
+        stmt = (
             select(
                 p.c.pid,
                 total.c.total,
@@ -442,23 +452,13 @@ class PartRepository(Repository[Part]):
                 first.c.year_from,
                 first.c.year_to,
                 first.c.note,
-                VehicleVariant.id,
-                VehicleVariant.code,
-                VehicleVariant.name,
-                VehicleModel.name,
-                VehicleModel.name_zh,
-                VehicleMake.name,
-                VehicleMake.name_zh,
+                *VARIANT_NAMES,
             )
             .select_from(p)
             .join(total, true())
             .join(first, true())
-            .join(VehicleVariant, VehicleVariant.id == first.c.variant_id)
-            .join(VehicleGeneration, VehicleGeneration.id == VehicleVariant.generation_id)
-            .join(VehicleModel, VehicleModel.id == VehicleGeneration.model_id)
-            .join(VehicleMake, VehicleMake.id == VehicleModel.make_id)
-            .order_by(p.c.pid, first.c.variant_id)
         )
+        return _join_variant_names(stmt, first.c.variant_id).order_by(p.c.pid, first.c.variant_id)
 
     def fitting(
         self, variant_ids: Sequence[uuid.UUID], category_path: str | None, per_category: int
