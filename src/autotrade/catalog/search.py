@@ -51,6 +51,7 @@ VOCAB_TTL_SECONDS = 60.0
 PER_CATEGORY = 20  # parts listed per category by a vehicle search without a category
 PER_CATEGORY_FILTERED = 500  # … and with a category (the most that may be asked for)
 MIN_NUMBER_PREFIX = 4
+NP, NB = len(PART_FIELDS), len(BRAND_FIELDS)  # a plain row's part and brand columns
 
 
 # ---- results -----------------------------------------------------------------------------------------
@@ -133,7 +134,6 @@ def search_number(
     relation: dict[uuid.UUID, str] = {}
     matched: dict[uuid.UUID, list[NumberView]] = {}
     names: list[tuple[PartView, BrandView, CategoryView]] = []
-    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
     if prefix:  # type-ahead, one statement: the numbers that start with it, with their parts' numbers
         # and fitment counts; not their whole groups, no fitment sample
         nn = len(NUMBER_FIELDS)
@@ -143,7 +143,7 @@ def search_number(
             n = NumberView(*row[:nn])
             if n.part_id not in relation:
                 relation[n.part_id] = "prefix"
-                names.append(_views(row[nn + 1 : -1], np, nb))
+                names.append(_views(row[nn + 1 : -1]))
                 fit[n.part_id] = (int(row[nn]), [])
                 all_numbers[n.part_id] = number_views_from_json(row[-1])
             matched.setdefault(n.part_id, []).append(n)
@@ -152,7 +152,7 @@ def search_number(
         held: set[uuid.UUID] = set()
         numbers: dict[uuid.UUID, list[NumberView]] = {}
         for row in repo.number_matches(norm, limit or GROUP_LIMIT):
-            names.append(_views(row[1:-1], np, nb))
+            names.append(_views(row[1:-1]))
             pid = names[-1][0].id
             numbers[pid] = number_views_from_json(row[-1])
             if row[0]:
@@ -187,9 +187,9 @@ def hits_for(
     )
 
 
-def _views(values: Any, np: int, nb: int) -> tuple[PartView, BrandView, CategoryView]:
+def _views(values: Any) -> tuple[PartView, BrandView, CategoryView]:
     """A part, its brand and its category from a row's PART_FIELDS, BRAND_FIELDS, CATEGORY_FIELDS."""
-    return PartView(*values[:np]), BrandView(*values[np : np + nb]), CategoryView(*values[np + nb :])
+    return PartView(*values[:NP]), BrandView(*values[NP : NP + NB]), CategoryView(*values[NP + NB :])
 
 
 def _hits(
@@ -374,8 +374,7 @@ def search_text(
     ranked = rank_matches(SearchIndex(session), parsed, tags=tags, classes=classes, cap=cap)
     page = [(SearchIndex.as_uuid(m.part_id), score) for m, score in ranked[offset : offset + limit]]
     facets = _facets(session, [m for m, _ in ranked[:FACET_CAP]])
-    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
-    views = [_views(row, np, nb) for row in PartRepository(session).views_of([pid for pid, _ in page])]
+    views = [_views(row) for row in PartRepository(session).views_of([pid for pid, _ in page])]
     by_id = {v[0].id: v for v in views}
     items = [
         Hit(*by_id[pid], why=_why(parsed, *by_id[pid]), score=score) for pid, score in page if pid in by_id
@@ -483,13 +482,12 @@ def search_variants(
     groups: dict[uuid.UUID, CategoryGroup] = {}
     brands: dict[uuid.UUID, BrandView] = {}
     rows = PartRepository(session).fitting(variant_ids, category_path, per_category) if variant_ids else []
-    np, nb = len(PART_FIELDS), len(BRAND_FIELDS)
     for row in rows:
         _rn, in_category, position, note, year_from, year_to = row[:6]
-        part = PartView(*row[6 : 6 + np])
-        b_values = row[6 + np : 6 + np + nb]
+        part = PartView(*row[6 : 6 + NP])
+        b_values = row[6 + NP : 6 + NP + NB]
         brand = brands.get(b_values[0]) or brands.setdefault(b_values[0], BrandView(*b_values))
-        c_values = row[6 + np + nb :]
+        c_values = row[6 + NP + NB :]
         group = groups.get(c_values[0])
         if group is None:
             cat = CategoryView(*c_values)

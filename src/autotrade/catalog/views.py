@@ -4,12 +4,12 @@ are the column names they are read from (:func:`fields_of`)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, fields
 from typing import Any
 
 from autotrade.catalog.models import NumberKind, PartStatus, QualityGrade
+from autotrade.core.db import json_loads
 
 
 def fields_of(view: type[Any]) -> tuple[str, ...]:
@@ -74,7 +74,7 @@ def number_views_from_json(value: str | list[list[Any]] | None) -> list[NumberVi
     """A part's numbers aggregated by the database as a JSON array of :class:`NumberView` field arrays
     (PostgreSQL hands it over parsed, SQLite as text; ids as text either way), in the order
     :meth:`~autotrade.catalog.repository.PartRepository.number_views` gives: kind, then number."""
-    items = json.loads(value) if isinstance(value, str) else (value or [])
+    items = json_loads(value) if isinstance(value, str) else (value or [])
     views = [
         NumberView(uuid.UUID(i), uuid.UUID(p), NumberKind(k), n, norm, b, src, int(conf), succ)
         for i, p, k, n, norm, b, src, conf, succ in items
